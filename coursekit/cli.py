@@ -1,0 +1,136 @@
+"""The ``coursekit`` command line.
+
+Subcommands are registered in :data:`COMMANDS`, one ``add_*`` function each,
+so later work (``build``, ``grade``, ``bench``) adds a function and a line.
+
+Example
+-------
+::
+
+    $ coursekit data info
+    $ coursekit data fetch mnist cifar10
+    $ coursekit data export /media/usb/datasets
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from . import __version__
+from .errors import CourseKitError
+
+__all__ = ["COMMANDS", "main"]
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+             for row in [header, *rows]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _info_rows(infos) -> list[list[str]]:
+    return [[i.title, i.source,
+             f"{i.train_count:,} / {i.test_count:,}" + (" SUBSET" if i.is_subset else ""),
+             i.verified, i.path] for i in infos]
+
+
+_HEADER = ["dataset", "source", "train / test", "verified", "path"]
+
+
+def _data_info(args: argparse.Namespace) -> int:
+    from . import data, profiles
+
+    mirror = data.mirror_dir()
+    print(f"offline mirror : {mirror or 'not set'}  (environment variable COURSEKIT_DATA_DIR)")
+    if mirror is not None and not mirror.is_dir():
+        print(f"                 WARNING: {mirror} is not a folder")
+    print(f"Keras cache    : {data.keras_cache_dir()}")
+    print(f"profile        : {profiles.current().name}  (environment variable COURSEKIT_PROFILE)")
+    print()
+    rows, status = [], 0
+    for name, spec in data.DATASETS.items():
+        places = data.locate(name)
+        if not places:
+            rows.append([spec.title, "not on this machine", "-",
+                         "-", "downloads through Keras on first use (needs internet)"])
+            continue
+        try:
+            rows += _info_rows([data.local_info(name)])
+        except CourseKitError as exc:
+            status = 1
+            rows.append([spec.title, places[0][0], "-", "CORRUPT", str(places[0][1].path)])
+            print(exc, file=sys.stderr)
+    print(_table(rows, _HEADER))
+    return status
+
+
+def _data_fetch(args: argparse.Namespace) -> int:
+    from . import data
+
+    infos = data.fetch(args.names or None)
+    print(_table(_info_rows(infos), _HEADER))
+    return 0
+
+
+def _data_export(args: argparse.Namespace) -> int:
+    from . import data
+
+    infos = data.export(args.dir, args.names or None)
+    if not infos:
+        print("Nothing to export: no dataset is on this machine yet "
+              "(run `coursekit data fetch` on a connected machine first).", file=sys.stderr)
+        return 1
+    print(f"Wrote an offline mirror to {args.dir}; use it with "
+          f"COURSEKIT_DATA_DIR={args.dir}")
+    print(_table(_info_rows(infos), _HEADER))
+    return 0
+
+
+def add_data(sub: argparse._SubParsersAction) -> None:
+    """``coursekit data {info,fetch,export}``."""
+    from .data import DATASETS
+
+    p = sub.add_parser("data", help="what data is here; fetch it; export an offline mirror")
+    dsub = p.add_subparsers(dest="data_command", required=True, metavar="{info,fetch,export}")
+    dsub.add_parser("info", help="what is available, where from, and whether it was verified"
+                    ).set_defaults(func=_data_info)
+    f = dsub.add_parser("fetch", help="download datasets into Keras's cache (needs internet)")
+    f.add_argument("names", nargs="*", metavar="NAME",
+                   help=f"datasets to fetch (default: all of {', '.join(DATASETS)})")
+    f.set_defaults(func=_data_fetch)
+    e = dsub.add_parser("export", help="write an offline mirror folder from what is here")
+    e.add_argument("dir", metavar="DIR", help="folder to write (created if needed)")
+    e.add_argument("names", nargs="*", metavar="NAME", help="datasets to export (default: all)")
+    e.set_defaults(func=_data_export)
+
+
+#: Subcommand registrars, in ``coursekit --help`` order.
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [add_data]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="coursekit", description="Tools for the coursekit deep-learning course.")
+    parser.add_argument("--version", action="version", version=f"coursekit {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for register in COMMANDS:
+        register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status (0 ok, 1 problem found, 2 error)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CourseKitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,296 @@
+"""Finding and loading datasets: offline mirror first, then Keras's cache and download."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import DataUnavailableError
+from ._files import Arrays, Candidate, candidates_in
+from ._registry import DATASETS, DatasetSpec, get_spec
+
+__all__ = ["Dataset", "DatasetInfo", "class_names", "export", "fetch", "keras_cache_dir",
+           "load", "local_info", "locate", "mirror_dir"]
+
+MIRROR_ENV = "COURSEKIT_DATA_DIR"
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """Where a loaded dataset came from, how it was verified, and its size.
+
+    Attributes
+    ----------
+    name, title : str
+        ``"cifar10"`` and ``"CIFAR-10"``, say.
+    source : str
+        ``"offline mirror"``, ``"Keras cache"``, ``"Keras download"`` or ``"file"``.
+    path : str
+        The file or folder read.
+    verified : str
+        How the contents were checked, e.g. ``"sha256 verified"``.
+    train_count, test_count : int
+        Number of images in each split.
+    is_subset : bool
+        True when fewer images than the full official dataset.
+    """
+
+    name: str
+    title: str
+    source: str
+    path: str
+    verified: str
+    train_count: int
+    test_count: int
+    is_subset: bool
+
+    @property
+    def label(self) -> str:
+        """A short name for figure titles, e.g. ``"CIFAR-10 subset (5,085 / 1,017)"``."""
+        if self.is_subset:
+            return f"{self.title} subset ({self.train_count:,} / {self.test_count:,})"
+        return self.title
+
+    def describe(self) -> str:
+        """One or two lines for people, stating the counts and any subset."""
+        spec = DATASETS[self.name]
+        text = (f"{self.title}: {self.train_count:,} train / {self.test_count:,} test images "
+                f"from {self.source} {self.path} ({self.verified}).")
+        if self.is_subset:
+            text += (f"\nNOTE: this is a SUBSET of {self.title}; the full set has "
+                     f"{spec.train_count:,} / {spec.test_count:,} images. Accuracies measured "
+                     "on it are not comparable with full-set figures.")
+        return text
+
+
+class Dataset(tuple):
+    """``((x_train, y_train), (x_test, y_test))``, as ``keras.datasets`` returns,
+    with an ``info`` attribute (:class:`DatasetInfo`) saying where it came from."""
+
+    info: DatasetInfo
+
+    def __new__(cls, arrays: Arrays, info: DatasetInfo) -> Dataset:
+        obj = super().__new__(cls, arrays)
+        obj.info = info
+        return obj
+
+    def __getnewargs__(self):  # keep pickling/copying working
+        return (tuple(self), self.info)
+
+
+def mirror_dir() -> Path | None:
+    """The offline mirror folder named by ``COURSEKIT_DATA_DIR``, or None."""
+    value = os.environ.get(MIRROR_ENV, "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def keras_cache_dir() -> Path:
+    """Keras's dataset cache: ``$KERAS_HOME/datasets`` (default ``~/.keras/datasets``),
+    resolved the way Keras resolves it."""
+    if os.environ.get("KERAS_HOME"):
+        base = Path(os.environ["KERAS_HOME"])
+    else:
+        home = Path.home()
+        base = home / ".keras" if os.access(home, os.W_OK) else Path("/tmp/.keras")
+    return base / "datasets"
+
+
+def class_names(name: str) -> list[str]:
+    """The class names of a dataset, indexed by label.
+
+    Example
+    -------
+    >>> class_names("fashion_mnist")[9]
+    'Ankle boot'
+    """
+    return list(get_spec(name).class_names)
+
+
+def locate(name: str) -> list[tuple[str, Candidate]]:
+    """Local places that hold ``name``, in the order :func:`load` tries them.
+
+    Returns ``(source, candidate)`` pairs; nothing is read or verified yet.
+    """
+    spec = get_spec(name)
+    places: list[tuple[str, Candidate]] = []
+    mirror = mirror_dir()
+    if mirror is not None:
+        places += [("offline mirror", c) for c in candidates_in(mirror, spec)]
+    places += [("Keras cache", c) for c in candidates_in(keras_cache_dir(), spec)]
+    return places
+
+
+def local_info(name: str) -> DatasetInfo | None:
+    """Verify the copy of ``name`` that :func:`load` would read, without downloading.
+
+    Returns its :class:`DatasetInfo`, or None when the dataset is not on this
+    machine. Raises :class:`~coursekit.errors.DataIntegrityError` if it is corrupt.
+    """
+    places = locate(name)
+    return _read(*places[0]).info if places else None
+
+
+def _info(spec: DatasetSpec, source: str, path: Path | str, verified: str,
+          arrays: Arrays) -> DatasetInfo:
+    (x_train, _), (x_test, _) = arrays
+    return DatasetInfo(
+        name=spec.name, title=spec.title, source=source, path=str(path), verified=verified,
+        train_count=len(x_train), test_count=len(x_test),
+        is_subset=len(x_train) < spec.train_count or len(x_test) < spec.test_count,
+    )
+
+
+def _read(source: str, candidate: Candidate) -> Dataset:
+    arrays, verified = candidate.read()
+    return Dataset(arrays, _info(candidate.spec, source, candidate.path, verified, arrays))
+
+
+def _download(spec: DatasetSpec) -> Arrays:
+    import keras
+
+    loader = getattr(keras.datasets, spec.name)
+    try:
+        return loader.load_data()
+    except Exception as exc:  # any download failure gets one clear message
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        mirror = mirror_dir()
+        where = (f"{MIRROR_ENV}={mirror} holds no {spec.title} files"
+                 if mirror else f"{MIRROR_ENV} is not set")
+        raise DataUnavailableError(
+            f"{spec.title} is not on this machine and could not be downloaded ({reason}).\n"
+            f"Looked in: the offline mirror ({where}) and Keras's cache {keras_cache_dir()}.\n"
+            "Do one of: connect to the internet and run again (Keras downloads and caches it);\n"
+            f"or set {MIRROR_ENV} to a folder holding the datasets (an offline mirror, "
+            "see the README's 'Offline data' section), e.g.\n"
+            f"    export {MIRROR_ENV}=/path/to/datasets\n"
+            "(a mirror is made on a connected machine with `coursekit data fetch` and "
+            "`coursekit data export DIR`)."
+        ) from None
+
+
+def load(name: str, *, path: str | os.PathLike | None = None, verbose: bool = True) -> Dataset:
+    """Load a dataset as ``keras.datasets`` would: ``(x_train, y_train), (x_test, y_test)``.
+
+    Sources, in order: the offline mirror folder named by ``COURSEKIT_DATA_DIR``;
+    Keras's cache (``$KERAS_HOME/datasets``); a download through
+    ``keras.datasets`` (which caches it). Files with a known hash are verified;
+    a corrupt file raises :class:`~coursekit.errors.DataIntegrityError` naming
+    it, and is never loaded.
+
+    Parameters
+    ----------
+    name : {"mnist", "fashion_mnist", "cifar10"}
+        The dataset.
+    path : path-like, optional
+        Read from this folder (any layout the mirror accepts) or ``.npz`` file
+        only, instead of the sources above.
+    verbose : bool, default True
+        Print where the data came from. A subset is always announced, with its
+        counts, whatever ``verbose`` says.
+
+    Returns
+    -------
+    Dataset
+        A tuple ``((x_train, y_train), (x_test, y_test))`` of uint8 images and
+        labels with the shapes of ``keras.datasets``; ``.info`` tells the source,
+        the verification and whether it is a subset.
+
+    Example
+    -------
+    >>> (x_train, y_train), (x_test, y_test) = load("mnist")  # doctest: +SKIP
+    MNIST: 60,000 train / 10,000 test images from offline mirror ... (sha256 verified).
+    """
+    spec = get_spec(name)
+    if path is not None:
+        dataset = _load_path(spec, Path(path))
+    else:
+        places = locate(name)
+        if places:
+            dataset = _read(*places[0])
+        else:
+            arrays = _download(spec)
+            cached = candidates_in(keras_cache_dir(), spec)
+            dataset = (_read("Keras download", cached[0]) if cached else Dataset(
+                arrays, _info(spec, "Keras download", keras_cache_dir(),
+                              "downloaded by Keras", arrays)))
+    if verbose or dataset.info.is_subset:
+        print(dataset.info.describe())
+    return dataset
+
+
+def _load_path(spec: DatasetSpec, path: Path) -> Dataset:
+    if path.is_file():
+        kind = "keras-npz" if spec.name == "mnist" and path.name == "mnist.npz" else "npz"
+        if path.name == "cifar10-subset.npz":
+            kind = "subset-npz"
+        if path.suffix != ".npz":
+            raise DataUnavailableError(f"{path} is not an .npz file; give a folder or an .npz.")
+        return _read("file", Candidate(path, kind, spec))
+    found = candidates_in(path, spec) if path.is_dir() else []
+    if not found:
+        raise DataUnavailableError(
+            f"No {spec.title} files in {path}. Expected one of the mirror layouts "
+            "(see the README's 'Offline data' section).")
+    return _read("folder", found[0])
+
+
+def fetch(names: list[str] | None = None) -> list[DatasetInfo]:
+    """Download datasets into Keras's cache (for an instructor preparing a lab).
+
+    Ignores the offline mirror; returns what is in the cache afterwards.
+    """
+    infos = []
+    for name in names or list(DATASETS):
+        spec = get_spec(name)
+        if not candidates_in(keras_cache_dir(), spec):
+            _download(spec)
+        cached = candidates_in(keras_cache_dir(), spec)
+        if not cached:
+            raise DataUnavailableError(f"{spec.title} was downloaded but not found in "
+                                       f"{keras_cache_dir()}.")
+        infos.append(_read("Keras cache", cached[0]).info)
+    return infos
+
+
+_EXPORT_NAMES = {
+    "keras-npz": "mnist.npz",
+    "idx-gz": "fashion-mnist",
+    "cifar-tar": "cifar-10-python.tar.gz",
+    "cifar-batches": "cifar-10-batches-py",
+    "subset-npz": "cifar10-subset.npz",
+}
+
+
+def export(target: str | os.PathLike, names: list[str] | None = None) -> list[DatasetInfo]:
+    """Write an offline mirror folder from the data already on this machine.
+
+    Copies each dataset's verified files (from the mirror or Keras's cache,
+    never downloading) into ``target`` in the mirror layout, then verifies the
+    copy by loading it. Datasets not on this machine are skipped.
+
+    Example
+    -------
+    >>> export("/media/usb/datasets")  # doctest: +SKIP
+    """
+    target = Path(target)
+    target.mkdir(parents=True, exist_ok=True)
+    infos = []
+    for name in names or list(DATASETS):
+        spec = get_spec(name)
+        places = locate(name)
+        if not places:
+            continue
+        source, candidate = places[0]
+        _read(source, candidate)  # verify before copying
+        out_name = _EXPORT_NAMES.get(candidate.kind, f"{spec.name}.npz")
+        out = target / out_name
+        if candidate.kind in ("idx-gz", "cifar-batches"):
+            out.mkdir(exist_ok=True)
+            for f in candidate.files():
+                shutil.copyfile(f, out / f.name)
+        else:
+            shutil.copyfile(candidate.path, out)
+        infos.append(_load_path(spec, target).info)
+    return infos

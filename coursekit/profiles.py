@@ -1,0 +1,99 @@
+"""Run profiles: ``full`` (the real course) or ``quick`` (CI and slow laptops).
+
+The environment variable ``COURSEKIT_PROFILE`` picks the profile; the default
+is ``full``. Notebooks ask the active profile for their sample counts and
+epochs, so one notebook serves both a real run and a smoke run, and they print
+it near the top so that a quick run is never mistaken for a real one.
+
+Example
+-------
+>>> p = Profile("quick")  # in a notebook: p = coursekit.profiles.show()
+>>> p.epochs(20), p.samples(60_000)
+(1, 2000)
+>>> p.pick(full="big", quick="small")
+'small'
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TypeVar
+
+from ._validation import check_int
+from .errors import InvalidParameterError
+
+__all__ = ["PROFILES", "PROFILE_ENV", "Profile", "current", "show"]
+
+PROFILE_ENV = "COURSEKIT_PROFILE"
+PROFILES = ("full", "quick")
+
+T = TypeVar("T")
+
+_DESCRIPTIONS = {
+    "full": "the real course: all data, all epochs",
+    "quick": "a smoke run: few samples and epochs; accuracies and timings are NOT representative",
+}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The active run profile.
+
+    Attributes
+    ----------
+    name : {"full", "quick"}
+    quick_samples : int
+        Default number of training samples in the quick profile.
+    quick_epochs : int
+        Default number of epochs in the quick profile.
+    """
+
+    name: str
+    quick_samples: int = 2_000
+    quick_epochs: int = 1
+
+    @property
+    def is_quick(self) -> bool:
+        return self.name == "quick"
+
+    def pick(self, *, full: T, quick: T) -> T:
+        """Return ``full`` or ``quick`` according to the profile."""
+        return quick if self.is_quick else full
+
+    def epochs(self, full: int, quick: int | None = None) -> int:
+        """Epochs to train: ``full``, or ``quick`` (default 1) in the quick profile."""
+        check_int("full", full, min_value=1)
+        if quick is not None:
+            check_int("quick", quick, min_value=1)
+        return (quick or self.quick_epochs) if self.is_quick else full
+
+    def samples(self, full: int | None, quick: int | None = None) -> int | None:
+        """Samples to use: ``full`` (None means all), or at most ``quick`` (default 2,000)."""
+        if full is not None:
+            check_int("full", full, min_value=1)
+        if quick is not None:
+            check_int("quick", quick, min_value=1)
+        if not self.is_quick:
+            return full
+        n = quick or self.quick_samples
+        return n if full is None else min(full, n)
+
+    def describe(self) -> str:
+        """One line for the top of a notebook."""
+        return f"coursekit profile: {self.name} ({_DESCRIPTIONS[self.name]})"
+
+
+def current() -> Profile:
+    """The profile named by ``COURSEKIT_PROFILE`` (read at each call), default ``full``."""
+    name = os.environ.get(PROFILE_ENV, "full").strip().lower() or "full"
+    if name not in PROFILES:
+        raise InvalidParameterError(PROFILE_ENV, name, "'full' or 'quick'")
+    return Profile(name)
+
+
+def show() -> Profile:
+    """Print the active profile (notebooks call this near the top) and return it."""
+    profile = current()
+    print(profile.describe())
+    return profile
