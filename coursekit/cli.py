@@ -108,8 +108,35 @@ def add_data(sub: argparse._SubParsersAction) -> None:
     e.set_defaults(func=_data_export)
 
 
+def _build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    result = build(args.root, check=args.check)
+    if args.check:
+        if result.stale:
+            print("notebooks are out of date; run `coursekit build`:", file=sys.stderr)
+            for path in result.stale:
+                print(f"  {path}", file=sys.stderr)
+            return 1
+        print("notebooks are up to date")
+        return 0
+    for path in result.written:
+        print(f"wrote {path}")
+    print(f"{len(result.written)} file(s) written" if result.written else "nothing to do")
+    return 0
+
+
+def add_build(sub: argparse._SubParsersAction) -> None:
+    """``coursekit build [--check]``."""
+    p = sub.add_parser("build", help="generate the exercise notebooks from the solutions")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 if notebooks/ is out of date")
+    p.add_argument("--root", default=".", help="the course repository (default: .)")
+    p.set_defaults(func=_build)
+
+
 #: Subcommand registrars, in ``coursekit --help`` order.
-COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [add_data]
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [add_data, add_build]
 
 
 def build_parser() -> argparse.ArgumentParser:

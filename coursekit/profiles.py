@@ -23,7 +23,7 @@ from typing import TypeVar
 from ._validation import check_int
 from .errors import InvalidParameterError
 
-__all__ = ["PROFILES", "PROFILE_ENV", "Profile", "current", "show"]
+__all__ = ["PROFILES", "PROFILE_ENV", "Profile", "current", "machine", "show"]
 
 PROFILE_ENV = "COURSEKIT_PROFILE"
 PROFILES = ("full", "quick")
@@ -92,8 +92,40 @@ def current() -> Profile:
     return Profile(name)
 
 
+def machine() -> str:
+    """One line naming this machine: CPU, cores, accelerator and library versions.
+
+    Notebooks print it so that committed outputs say which machine produced them.
+    """
+    import platform
+    import sys
+    from importlib.metadata import PackageNotFoundError, version
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            names = [ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")]
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    accel = "no GPU"
+    if "tensorflow" in sys.modules:
+        gpus = sys.modules["tensorflow"].config.list_physical_devices("GPU")
+        accel = f"{len(gpus)} GPU" if gpus else "no GPU"
+
+    def ver(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    return (f"{cpu}, {os.cpu_count()} cores, {accel}; Python {platform.python_version()}, "
+            f"TensorFlow {ver('tensorflow')}, Keras {ver('keras')}")
+
+
 def show() -> Profile:
-    """Print the active profile (notebooks call this near the top) and return it."""
+    """Print the active profile and the machine (notebooks call this near the top)."""
     profile = current()
     print(profile.describe())
+    print(f"machine: {machine()}")
     return profile

@@ -1,0 +1,116 @@
+"""coursekit build: exercises generated from solutions, badges and setup from one URL."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from coursekit import build as b
+from coursekit.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SOLUTION = '''def build(n):
+    """Docstring stays."""
+    ### BEGIN SOLUTION
+    secret = n * 2
+    return secret
+    ### END SOLUTION'''
+
+
+def test_strip_solutions_keeps_indentation_and_context():
+    out = b.strip_solutions(SOLUTION)
+    assert out.splitlines() == ["def build(n):", '    """Docstring stays."""',
+                                "    # YOUR CODE HERE", "    raise NotImplementedError()"]
+    assert b.solution_lines(SOLUTION) == ["    secret = n * 2", "    return secret"]
+
+
+@pytest.mark.parametrize("source, problem", [
+    ("### BEGIN SOLUTION\nx = 1", "never closed"),
+    ("x = 1\n### END SOLUTION", "without"),
+    ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION", "inside another"),
+])
+def test_unbalanced_markers_are_errors(source, problem):
+    with pytest.raises(ValueError, match=problem):
+        b.strip_solutions(source)
+
+
+def _course(tmp_path: Path) -> Path:
+    root = tmp_path / "course"
+    (root / "solutions").mkdir(parents=True)
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("[![Open In Colab](x)](COLAB_URL)\n# 99 · Demo"),
+        nbformat.v4.new_code_cell("# setup", metadata={"tags": ["setup"]}),
+        nbformat.v4.new_code_cell(SOLUTION, outputs=[nbformat.v4.new_output(
+            "stream", text="hello")], execution_count=3),
+        nbformat.v4.new_code_cell('check("99.build", build)'),
+    ]
+    nb.metadata["coursekit"] = {"notebook": "99_demo"}
+    nbformat.write(nb, root / "solutions" / "99_demo.ipynb")
+    return root
+
+
+def test_build_writes_exercises_and_check_detects_staleness(tmp_path, capsys):
+    root = _course(tmp_path)
+    assert main(["build", "--check", "--root", str(root)]) == 1
+    assert "out of date" in capsys.readouterr().err
+    assert main(["build", "--root", str(root)]) == 0
+    assert main(["build", "--check", "--root", str(root)]) == 0
+
+    repo = b.repository_url(root)
+    ex = nbformat.read(root / "notebooks" / "99_demo.ipynb", as_version=4)
+    sol = nbformat.read(root / "solutions" / "99_demo.ipynb", as_version=4)
+    assert ex.cells[0].source.splitlines()[0] == b.badge(repo, "notebooks/99_demo.ipynb")
+    assert sol.cells[0].source.splitlines()[0] == b.badge(repo, "solutions/99_demo.ipynb")
+    assert "colab.research.google.com/github/" in ex.cells[0].source
+    assert ex.cells[1].source == sol.cells[1].source == b.setup_source(repo)
+    assert "secret" not in ex.cells[2].source
+    assert "raise NotImplementedError()" in ex.cells[2].source
+    assert ex.cells[2].outputs == [] and ex.cells[2].execution_count is None
+    assert sol.cells[2].outputs  # solutions keep their outputs
+    assert ex.cells[3].source == 'check("99.build", build)'
+    assert ex.metadata["coursekit"] == {"notebook": "99_demo"}
+
+    # Editing an exercise by hand makes it stale; so does a leftover notebook.
+    path = root / "notebooks" / "99_demo.ipynb"
+    raw = json.loads(path.read_text())
+    raw["cells"][2]["source"] = "hand edit"
+    path.write_text(json.dumps(raw))
+    (root / "notebooks" / "00_orphan.ipynb").write_text("{}")
+    result = b.build(root, check=True)
+    assert sorted(p.name for p in result.stale) == ["00_orphan.ipynb", "99_demo.ipynb"]
+    b.build(root)
+    assert not (root / "notebooks" / "00_orphan.ipynb").exists()
+    assert b.build(root, check=True).stale == []
+
+
+def test_repository_url_is_defined_once():
+    url = b.repository_url(ROOT)
+    assert url.startswith("https://github.com/")
+    hits = [p for p in ROOT.rglob("*") if p.is_file() and p.suffix in {".py", ".toml", ".md",
+                                                                          ".yml", ".ipynb"}
+            and ".venv" not in p.parts and url in p.read_text(errors="ignore")
+            and p.parent.name not in {"notebooks", "solutions"}]
+    assert [p.name for p in hits] == ["pyproject.toml"]
+
+
+def test_setup_cell_is_a_no_op_without_colab():
+    namespace: dict = {}
+    exec(compile(b.setup_source("https://github.com/x/y"), "setup", "exec"), namespace)
+    assert "source" not in namespace  # the install branch did not run
+
+
+def test_header_must_have_badge_and_setup(tmp_path):
+    root = _course(tmp_path)
+    path = root / "solutions" / "99_demo.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].source = "# no badge"
+    nbformat.write(nb, path)
+    with pytest.raises(ValueError, match="Colab badge"):
+        b.build(root)

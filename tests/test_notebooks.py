@@ -1,0 +1,119 @@
+"""The course notebooks: in sync, no leaked solutions, checks that fail blank and pass solved."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from coursekit import build as b
+from coursekit.checks import all_checks
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+TOPICS = ["mlp", "misclassified", "cnn", "pooling", "regularization", "rnn", "cifar10"]
+CHECK_CALL = re.compile(r'^check\("([0-9]{2}\.[a-z0-9_]+)",', re.M)
+
+
+def _read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def _ids(path: Path) -> list[str]:
+    return [m for c in _read(path).cells if c.cell_type == "code"
+            for m in CHECK_CALL.findall(c.source)]
+
+
+def test_seven_numbered_notebooks_with_their_topics():
+    names = [p.stem for p in SOLUTIONS]
+    assert [n[:2] for n in names] == [f"{i:02d}" for i in range(1, 8)]
+    for name, topic in zip(names, TOPICS, strict=True):
+        assert topic in name
+    assert [p.name for p in sorted((ROOT / "notebooks").glob("*.ipynb"))] == [
+        p.name for p in SOLUTIONS]
+
+
+def test_exercises_are_in_sync_with_solutions():
+    stale = b.build(ROOT, check=True).stale
+    assert not stale, f"run `coursekit build`: {[str(p.relative_to(ROOT)) for p in stale]}"
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)
+def test_no_solution_line_leaks_into_the_exercise(solution):
+    sol = _read(solution)
+    visible = {ln.strip() for c in sol.cells
+               for ln in (b.strip_solutions(c.source) if c.cell_type == "code" else c.source
+                          ).splitlines()}
+    secret = {ln.strip() for c in sol.cells if c.cell_type == "code"
+              for ln in b.solution_lines(c.source)} - {""}
+    exercise_text = (ROOT / "notebooks" / solution.name).read_text()
+    ex = _read(ROOT / "notebooks" / solution.name)
+    ex_lines = {ln.strip() for c in ex.cells for ln in c.source.splitlines()}
+    assert secret, f"{solution.name} has no exercise"
+    assert not secret & visible, f"solution lines also appear outside solution blocks: " \
+                                 f"{sorted(secret & visible)}"
+    assert not secret & ex_lines, sorted(secret & ex_lines)
+    assert b.BEGIN not in exercise_text and b.END not in exercise_text
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)
+def test_exercises_carry_no_outputs_and_solutions_do(solution):
+    ex = _read(ROOT / "notebooks" / solution.name)
+    assert all(not c.get("outputs") for c in ex.cells if c.cell_type == "code")
+    sol = _read(solution)
+    assert any(c.get("outputs") for c in sol.cells if c.cell_type == "code")
+    assert sol.metadata["coursekit"]["notebook"] == solution.stem
+
+
+def test_every_check_is_used_once_in_its_own_notebook():
+    used: dict[str, str] = {}
+    for path in SOLUTIONS:
+        for check_id in _ids(path):
+            assert check_id not in used, f"{check_id} used twice"
+            used[check_id] = path.stem
+    registered = {k: v for k, v in all_checks().items() if not v.hidden}
+    assert set(used) == set(registered)
+    for check_id, stem in used.items():
+        assert registered[check_id].notebook == stem
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)
+def test_committed_solution_checks_pass(solution):
+    """The committed (full-profile) outputs show every check passing; nbval re-runs and
+    compares these cells (they are marked NBVAL_CHECK_OUTPUT)."""
+    cells = [c for c in _read(solution).cells
+             if c.cell_type == "code" and CHECK_CALL.search(c.source)]
+    assert cells
+    for cell in cells:
+        assert cell.source.startswith("# NBVAL_CHECK_OUTPUT"), cell.source
+        text = "".join(o.get("text", "") for o in cell.outputs)
+        assert text.startswith("✅"), f"{solution.name}: {cell.source!r} printed {text!r}"
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)
+def test_every_check_fails_on_the_blank_exercise(solution):
+    """Run the exercise's import cell, its (blank) exercise cells and its check cells in a
+    fresh kernel: every check must print a ❌ verdict (not crash, not pass)."""
+    from nbclient import NotebookClient
+
+    ex = _read(ROOT / "notebooks" / solution.name)
+    sol = _read(solution)
+    keep = []
+    for i, (cell, sol_cell) in enumerate(zip(ex.cells, sol.cells, strict=True)):
+        if cell.cell_type != "code" or "setup" in cell.metadata.get("tags", []):
+            continue
+        is_import = "from coursekit.checks import check" in cell.source
+        is_exercise = b.BEGIN in sol_cell.source
+        if is_import or is_exercise or CHECK_CALL.search(cell.source):
+            keep.append((i, cell))
+    nb = nbformat.v4.new_notebook(cells=[c for _, c in keep], metadata=ex.metadata)
+    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True).execute()
+    for cell in nb.cells:
+        if not CHECK_CALL.search(cell.source):
+            continue
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        assert not errors, f"{cell.source!r} raised {errors[0].ename}: {errors[0].evalue}"
+        text = "".join(o.get("text", "") for o in cell.outputs)
+        assert text.startswith("❌") and "Hint:" in text, f"{cell.source!r} printed {text!r}"
