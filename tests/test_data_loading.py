@@ -71,7 +71,7 @@ def test_corrupt_mirror_file_is_not_skipped_for_another_source(tmp_path, monkeyp
     bad.mkdir()
     (bad / "mnist.npz").write_bytes(b"not a zip at all")
     monkeypatch.setenv("COURSEKIT_DATA_DIR", str(bad))
-    with pytest.raises(DataIntegrityError, match="mnist.npz"):
+    with pytest.raises(DataIntegrityError, match=r"mnist\.npz"):
         data.load("mnist")
 
 
@@ -81,7 +81,7 @@ def test_corrupt_fashion_gzip_names_the_file(tmp_path, monkeypatch, shared_mirro
     target = folder / "t10k-labels-idx1-ubyte.gz"
     target.write_bytes(target.read_bytes()[:100])
     monkeypatch.setenv("COURSEKIT_DATA_DIR", str(tmp_path / "m"))
-    with pytest.raises(DataIntegrityError, match="t10k-labels-idx1-ubyte.gz"):
+    with pytest.raises(DataIntegrityError, match=r"t10k-labels-idx1-ubyte\.gz"):
         data.load("fashion_mnist")
 
 
@@ -167,7 +167,7 @@ def test_path_errors(tmp_path):
     with pytest.raises(DataUnavailableError, match="No MNIST files"):
         data.load("mnist", path=tmp_path)
     (tmp_path / "x.txt").write_text("hi")
-    with pytest.raises(DataUnavailableError, match="not an .npz"):
+    with pytest.raises(DataUnavailableError, match=r"not an \.npz"):
         data.load("mnist", path=tmp_path / "x.txt")
 
 

@@ -28,7 +28,7 @@ def test_quick_shrinks(monkeypatch):
 
 def test_invalid_profile_names_allowed_values(monkeypatch):
     monkeypatch.setenv("COURSEKIT_PROFILE", "fast")
-    with pytest.raises(InvalidParameterError, match="COURSEKIT_PROFILE='fast'.*'full' or 'quick'"):
+    with pytest.raises(InvalidParameterError, match=r"COURSEKIT_PROFILE='fast'.*'full' or 'quick'"):
         profiles.current()
 
 

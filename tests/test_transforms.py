@@ -103,7 +103,7 @@ def test_subsample_stratified_keeps_proportions():
 def test_subsample_errors():
     with pytest.raises(InvalidParameterError, match="equal length"):
         data.subsample(np.arange(3), np.arange(4), n=2)
-    with pytest.raises(InvalidParameterError, match="^n="):
+    with pytest.raises(InvalidParameterError, match=r"^n="):
         data.subsample(np.arange(3), n=0)
     with pytest.raises(InvalidParameterError, match="seed"):
         data.subsample(np.arange(3), n=1, seed=-1)
