@@ -535,7 +535,7 @@ def evaluate(model: keras.Model, x: Any, y: Any, *, batch_size: int = 512) -> fl
 def predict_labels(model: keras.Model, x: Any, *, batch_size: int = 512) -> np.ndarray:
     """Return the predicted class of each sample: the argmax of the model's output.
 
-    This replaces the old ``Sequential.predict_classes``, removed from Keras.
+    This is the current way to turn class probabilities into labels.
     For a model with a single (sigmoid) output unit, it returns 1 where the
     output is above 0.5, else 0.
 
