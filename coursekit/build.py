@@ -31,8 +31,8 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["BEGIN", "END", "STUB", "BuildResult", "build", "make_exercise", "repository_url",
-           "setup_source", "strip_solutions"]
+__all__ = ["BEGIN", "END", "STUB", "BuildResult", "build", "execute_solutions", "make_exercise",
+           "repository_url", "setup_source", "strip_solutions"]
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
@@ -200,3 +200,30 @@ def build(root: str | Path = ".", *, check: bool = False) -> BuildResult:
             path.unlink()
             written.append(path)
     return BuildResult(written=written, stale=stale)
+
+
+def execute_solutions(root: str | Path = ".", names: list[str] | None = None, *,
+                      timeout: int = 1800) -> dict[str, float]:
+    """Run solution notebooks top to bottom in a fresh kernel and save their outputs.
+
+    Uses the active profile (``COURSEKIT_PROFILE``): run it with ``full`` to refresh
+    the committed outputs. Returns each notebook's wall time in seconds.
+    """
+    import time
+
+    from nbclient import NotebookClient
+
+    root = Path(root)
+    paths = sorted((root / "solutions").glob("*.ipynb"))
+    if names:
+        paths = [p for p in paths if any(p.stem.startswith(n) for n in names)]
+    timings = {}
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        start = time.perf_counter()
+        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        timings[path.stem] = time.perf_counter() - start
+        nbformat.write(nb, path)
+        print(f"{path.stem}: {timings[path.stem]:.0f} s", flush=True)
+    return timings

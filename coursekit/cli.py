@@ -109,8 +109,10 @@ def add_data(sub: argparse._SubParsersAction) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import build
+    from .build import build, execute_solutions
 
+    if args.execute is not None:
+        execute_solutions(args.root, args.execute or None, timeout=args.timeout)
     result = build(args.root, check=args.check)
     if args.check:
         if result.stale:
@@ -132,6 +134,11 @@ def add_build(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 if notebooks/ is out of date")
     p.add_argument("--root", default=".", help="the course repository (default: .)")
+    p.add_argument("--execute", nargs="*", metavar="NN",
+                   help="first run these solution notebooks (default: all) in the active "
+                        "profile and save their outputs, printing each one's wall time")
+    p.add_argument("--timeout", type=int, default=1800,
+                   help="seconds allowed per cell with --execute (default: 1800)")
     p.set_defaults(func=_build)
 
 

@@ -114,3 +114,16 @@ def test_header_must_have_badge_and_setup(tmp_path):
     nbformat.write(nb, path)
     with pytest.raises(ValueError, match="Colab badge"):
         b.build(root)
+
+
+def test_execute_solutions_saves_outputs(tmp_path):
+    root = _course(tmp_path)
+    path = root / "solutions" / "99_demo.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[2].source = "print(6 * 7)"
+    nb.cells[3].source = "x = 1"
+    nbformat.write(nb, path)
+    timings = b.execute_solutions(root, ["99"], timeout=60)
+    assert list(timings) == ["99_demo"] and timings["99_demo"] > 0
+    done = nbformat.read(path, as_version=4)
+    assert done.cells[2].outputs[0]["text"] == "42\n"
