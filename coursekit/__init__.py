@@ -8,3 +8,7 @@ that needs it is imported.
 """
 
 __version__ = "0.1.0"
+
+from . import profiles  # light (no TensorFlow); notebooks call coursekit.profiles.show()
+
+__all__ = ["__version__", "profiles"]
