@@ -7,14 +7,7 @@ Importing ``coursekit`` alone is cheap: TensorFlow loads only when a module
 that needs it is imported.
 """
 
-import os as _os
-
 __version__ = "0.1.0"
-
-# Keep TensorFlow's C++ start-up log (oneDNN and CUDA notices) out of students'
-# notebooks; it must be set before TensorFlow loads, so notebooks import coursekit
-# first. A value the user set wins.
-_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from . import profiles  # light (no TensorFlow); notebooks call coursekit.profiles.show()
 

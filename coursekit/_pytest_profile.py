@@ -12,7 +12,6 @@ import os
 
 def pytest_configure(config) -> None:
     os.environ.setdefault("COURSEKIT_PROFILE", "quick")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def pytest_report_header(config) -> str:
