@@ -10,6 +10,7 @@ Example
     $ coursekit data info
     $ coursekit data fetch mnist cifar10
     $ coursekit data export /media/usb/datasets
+    $ coursekit grade submissions/ --out grades.csv --jobs 2 --feedback feedback/
 """
 
 from __future__ import annotations
@@ -142,8 +143,45 @@ def add_build(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_build)
 
 
+def _grade(args: argparse.Namespace) -> int:
+    from .grading import grade
+
+    try:
+        grade(args.submissions, args.out, timeout=args.timeout, jobs=args.jobs,
+              hidden=args.hidden, feedback=args.feedback, force=args.force,
+              profile=args.profile, memory_mb=args.memory_limit, reference=args.reference,
+              progress=not args.no_progress)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: the rows already graded are in {args.out}; run the same "
+              "command again to resume", file=sys.stderr)
+        return 130
+    return 0
+
+
+def add_grade(sub: argparse._SubParsersAction) -> None:
+    """``coursekit grade SUBMISSION... --out grades.csv [options]``."""
+    p = sub.add_parser("grade", help="run and grade students' notebooks into a CSV gradebook")
+    p.add_argument("submissions", nargs="+", metavar="SUBMISSION",
+                   help=".ipynb files, or folders of them (one per student)")
+    p.add_argument("--out", required=True, help="the gradebook CSV (resumed if it exists)")
+    p.add_argument("--timeout", type=float, default=300,
+                   help="seconds for each notebook's cells together (default: 300)")
+    p.add_argument("--jobs", type=int, default=1, help="notebooks graded at once (default: 1)")
+    p.add_argument("--hidden", metavar="DIR", help="folder of hidden checks (*.py)")
+    p.add_argument("--feedback", metavar="DIR", help="write a Markdown report per submission")
+    p.add_argument("--force", action="store_true", help="regrade what the CSV already has")
+    p.add_argument("--profile", choices=["quick", "full"], default="quick",
+                   help="the course profile the notebooks run in (default: quick)")
+    p.add_argument("--memory-limit", type=int, default=4096, metavar="MB",
+                   help="memory limit of each notebook's kernel (default: 4096)")
+    p.add_argument("--reference", metavar="DIR",
+                   help="the course's solution notebooks (default: solutions/)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=_grade)
+
+
 #: Subcommand registrars, in ``coursekit --help`` order.
-COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [add_data, add_build]
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [add_data, add_build, add_grade]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,192 @@
+"""A grading run: many submissions, a pool of jobs, the gradebook, feedback, a summary.
+
+:func:`grade` is what ``coursekit grade`` calls. Each submission runs in its
+own kernel process; ``jobs`` threads of the grader drive that many kernels at
+once (the threads only wait on kernels and judge small evidence, so they need
+no process of their own). A row reaches the CSV, flushed, as soon as its
+submission is graded, in whatever order they finish.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import TextIO
+
+from ..errors import CourseKitError
+from . import feedback as fb
+from .grader import Grader
+from .redact import clean
+from .results import Gradebook, Result
+from .sandbox import Limits, kill_all_kernels
+from .submissions import MAX_NOTEBOOK_BYTES, Submission, file_sha256, find_submissions
+
+__all__ = ["grade", "summary_table"]
+
+
+def _cell_sources(path: Path) -> list[str]:
+    try:
+        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            return []
+        data = json.loads(path.read_text(encoding="utf-8"))
+        cells = data.get("cells", []) if isinstance(data, dict) else []
+        out = []
+        for cell in cells:
+            source = cell.get("source", "") if isinstance(cell, dict) else ""
+            out.append("".join(source) if isinstance(source, list) else str(source))
+        return out
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+        return []
+
+
+def _secrets(submissions: list[Submission]) -> list[str]:
+    """Every submission's cells: no other student's result may quote them (the grader
+    removes the course's public text, and each submission may quote its own)."""
+    return [source for sub in submissions for source in _cell_sources(sub.path)]
+
+
+def _feedback_names(submissions: list[Submission]) -> dict[str, str]:
+    taken: set[str] = set()
+    names = {}
+    for sub in submissions:
+        stem = sub.path.stem
+        label = stem if stem.startswith(sub.student) else f"{sub.student}_{stem}"
+        names[sub.label] = fb.feedback_name(label, taken)
+    return names
+
+
+def summary_table(rows: list[dict[str, str]]) -> str:
+    """A plain-text table of gradebook rows (student, notebook, score, status)."""
+    header = ["student", "notebook", "score", "status"]
+    body = [[r.get("student", ""), r.get("notebook", "") or "-",
+             f"{r.get('score', '')}/{r.get('max_score', '') or '?'}",
+             clean(r.get("status", ""), 70)] for r in rows]
+    widths = [max(len(x[i]) for x in [header, *body]) for i in range(4)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+             for row in [header, *body]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def grade(submissions: list[str | Path], out: str | Path, *, timeout: float = 300,
+          jobs: int = 1, hidden: str | Path | None = None, feedback: str | Path | None = None,
+          force: bool = False, profile: str = "quick", memory_mb: int = 4096,
+          check_timeout: float = 60, reference: str | Path | None = None,
+          progress: bool = True, summary: bool = True,
+          stream: TextIO | None = None) -> list[Result]:
+    """Grade submissions into the CSV ``out``; return this run's results.
+
+    Parameters
+    ----------
+    submissions : list of paths
+        ``.ipynb`` files or folders of them.
+    out : path
+        The gradebook CSV (created, or resumed: rows already there for the
+        same file content and checks are kept and not regraded unless ``force``).
+    timeout : float
+        Wall-clock seconds for each submission's cells together.
+    jobs : int
+        Submissions graded at once (one kernel each).
+    hidden : path, optional
+        Folder of hidden checks.
+    feedback : path, optional
+        Folder for one Markdown report per submission.
+    force : bool
+        Regrade submissions already in the gradebook.
+    profile : {"quick", "full"}
+        The course profile the notebooks run in.
+    memory_mb : int
+        Memory limit of each kernel (resident, whole process tree).
+    check_timeout : float
+        Seconds each check may take when it calls the student's code.
+    reference : path, optional
+        The course's solution notebooks (default: ``solutions/``).
+    progress : bool
+        Show a progress bar (tqdm, on stderr).
+    summary : bool
+        Print the summary table at the end.
+    stream : file, optional
+        Where the summary goes (default: stdout).
+    """
+    from tqdm.auto import tqdm
+
+    if jobs < 1:
+        raise CourseKitError(f"--jobs {jobs}: expected at least 1")
+    if timeout <= 0:
+        raise CourseKitError(f"--timeout {timeout}: expected a positive number of seconds")
+    subs = find_submissions(list(submissions))
+    if not subs:
+        raise CourseKitError("no submissions found (give .ipynb files or folders of them)")
+    limits = Limits(timeout=float(timeout), memory_mb=int(memory_mb),
+                    check_timeout=float(check_timeout))
+    grader = Grader(reference, hidden, limits, profile)
+    for secret in _secrets(subs):
+        grader.redactor.add(secret)
+    book = Gradebook(out)
+    names = _feedback_names(subs)
+    feedback_dir = Path(feedback) if feedback else None
+
+    todo, skipped = [], []
+    for sub in subs:
+        row = book.rows.get(sub.label)
+        notebook = row.get("notebook", "") if row else ""
+        if not force and book.graded(sub.label, file_sha256(sub.path),
+                                     grader.check_ids(notebook)):
+            skipped.append(sub)
+        else:
+            todo.append(sub)
+
+    results: list[Result] = []
+    bar = tqdm(total=len(todo), desc="grading", unit="notebook", disable=not progress,
+               file=sys.stderr)
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade")
+    pending: dict[Future[Result], Submission] = {}
+    try:
+        queue = list(todo)
+        while queue or pending:
+            while queue and len(pending) < jobs:
+                sub = queue.pop(0)
+                pending[pool.submit(grader.grade, sub)] = sub
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                sub = pending.pop(future)
+                try:
+                    result = future.result()
+                except Exception as exc:  # pragma: no cover - grade() does not raise
+                    result = Result(sub.label, sub.student, "",
+                                    f"grader error: {type(exc).__name__}: {exc}")
+                results.append(result)
+                book.add(result)
+                if feedback_dir is not None:
+                    fb.write(feedback_dir, names[sub.label], result,
+                             grader.title(result.notebook))
+                bar.set_postfix_str(f"{result.student}: {result.status[:30]}")
+                bar.update()
+    except BaseException:
+        for future in pending:
+            future.cancel()
+        kill_all_kernels()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        bar.close()
+        if book.rows:
+            book.rewrite()
+
+    if summary:
+        out_stream = stream or sys.stdout
+        order = [s.label for s in subs]
+        rows = [book.rows[label] for label in order if label in book.rows]
+        print(summary_table(rows), file=out_stream)
+        counts = Counter(("ok" if r.status == "ok" else
+                          "error in a cell" if r.status.startswith("error in cell") else
+                          r.status.split(" (")[0]) for r in results)
+        parts = ", ".join(f"{n} {k}" for k, n in counts.most_common())
+        print(f"\n{len(results)} graded ({parts or 'none'}), {len(skipped)} already in "
+              f"{Path(out).name} (--force regrades them). Gradebook: {out}", file=out_stream)
+        if feedback_dir is not None:
+            print(f"Feedback: {feedback_dir}/", file=out_stream)
+    return results

@@ -1,0 +1,158 @@
+"""Reading the evidence a kernel wrote, in the grader's own process.
+
+The kernel writes, per check, ``<index>/manifest.json`` plus ``.npy`` and
+``.keras`` files (see :mod:`coursekit.grading._kernel_side`). Here the grader
+reads them back as *untrusted* data: the manifest must be small, JSON, and
+every object in it one of four tags; files must be plain files of this folder
+with the names the encoder gives; arrays load with ``allow_pickle=False`` and
+models with ``keras.saving.load_model(..., safe_mode=True)`` (no lambdas, no
+custom code). Anything unexpected becomes a refusal, never an exception.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import stat
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._kernel_side import ARRAY, ARRAY_KINDS, DICT, MODEL, TUPLE
+
+__all__ = ["EvidenceError", "Outcome", "decode", "read_outcome"]
+
+#: What one check's manifest may say happened in the kernel.
+KINDS = ("evidence", "missing", "failed", "raised", "refused", "interrupted", "error")
+
+_MANIFEST_LIMIT = 64 * 2**20
+_NAME = re.compile(r"^[0-9]{1,6}\.(npy|keras)$")
+_MODEL_LOCK = threading.Lock()  # Keras model loading is not known to be thread-safe
+
+
+class EvidenceError(Exception):
+    """The evidence files are not what the grader's encoder writes."""
+
+
+@dataclass
+class Outcome:
+    """What the kernel reported for one check.
+
+    ``kind`` is one of :data:`KINDS`, or ``"absent"`` when the kernel wrote
+    nothing (it died or stopped before). ``evidence`` is set for ``"evidence"``.
+    """
+
+    kind: str
+    evidence: Any = None
+    message: str = ""
+    hint: str = ""
+    exc_type: str = ""
+
+
+def _regular_file(folder: Path, name: str, limit: int) -> Path:
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise EvidenceError(f"unexpected evidence file name {name!r}")
+    path = folder / name
+    info = path.lstat()  # a symlink is refused, not followed
+    if not stat.S_ISREG(info.st_mode):
+        raise EvidenceError(f"{name} is not a plain file")
+    if info.st_size > limit:
+        raise EvidenceError(f"{name} is larger than {limit // 2**20} MB")
+    return path
+
+
+def _load_array(path: Path) -> Any:
+    import numpy as np
+
+    try:
+        arr = np.load(path, allow_pickle=False)
+    except Exception as exc:
+        raise EvidenceError(f"an array could not be read ({type(exc).__name__})") from None
+    if type(arr) is not np.ndarray or arr.dtype.kind not in ARRAY_KINDS:
+        raise EvidenceError("an evidence file is not a plain NumPy array")
+    return arr
+
+
+def _load_model(path: Path) -> Any:
+    import keras
+
+    with _MODEL_LOCK:
+        try:
+            return keras.saving.load_model(path, safe_mode=True)
+        except Exception:
+            pass
+        try:  # a model compiled with a custom loss still loads without its training config
+            return keras.saving.load_model(path, safe_mode=True, compile=False)
+        except Exception as exc:
+            raise EvidenceError(
+                f"the model could not be loaded safely ({type(exc).__name__}: "
+                f"{str(exc).splitlines()[0][:120] if str(exc) else ''}); "
+                "use standard Keras layers only") from None
+
+
+def decode(tree: Any, folder: Path, limit: int) -> Any:
+    """Rebuild the evidence from a manifest tree (raises :class:`EvidenceError`)."""
+    if tree is None or isinstance(tree, (bool, int, float, str)):
+        return tree
+    if isinstance(tree, list):
+        return [decode(v, folder, limit) for v in tree]
+    if isinstance(tree, dict) and len(tree) == 1:
+        (tag, value), = tree.items()
+        if tag == TUPLE and isinstance(value, list):
+            return tuple(decode(v, folder, limit) for v in value)
+        if tag == DICT and isinstance(value, list):
+            out = {}
+            for pair in value:
+                if not (isinstance(pair, list) and len(pair) == 2):
+                    raise EvidenceError("a malformed dict in the evidence")
+                key = decode(pair[0], folder, limit)
+                try:
+                    out[key] = decode(pair[1], folder, limit)
+                except TypeError:
+                    raise EvidenceError("an unhashable dict key in the evidence") from None
+            return out
+        if tag == ARRAY:
+            return _load_array(_regular_file(folder, value, limit))
+        if tag == MODEL:
+            return _load_model(_regular_file(folder, value, limit))
+    raise EvidenceError("the evidence holds an object the grader does not accept")
+
+
+def _text(value: Any, limit: int = 2000) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def read_outcome(folder: Path, limit: int) -> Outcome:
+    """Read ``folder/manifest.json`` and its files into an :class:`Outcome`."""
+    try:
+        if folder.is_symlink() or not stat.S_ISDIR(folder.lstat().st_mode):
+            raise EvidenceError("the evidence folder was replaced")
+        manifest_path = _regular_file_manifest(folder)
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Outcome("absent")
+    except (OSError, ValueError, EvidenceError) as exc:
+        return Outcome("refused", message=f"the evidence could not be read ({exc})")
+    kind = manifest.get("kind") if isinstance(manifest, dict) else None
+    if kind not in KINDS:
+        return Outcome("refused", message="the evidence could not be read (unknown kind)")
+    if kind != "evidence":
+        return Outcome(kind, message=_text(manifest.get("message")),
+                       hint=_text(manifest.get("hint")), exc_type=_text(manifest.get("type"), 80))
+    try:
+        return Outcome("evidence", evidence=decode(manifest.get("tree"), folder, limit))
+    except EvidenceError as exc:
+        return Outcome("refused", message=str(exc))
+    except RecursionError:
+        return Outcome("refused", message="the evidence is too deeply nested")
+
+
+def _regular_file_manifest(folder: Path) -> Path:
+    path = folder / "manifest.json"
+    info = path.lstat()
+    if not stat.S_ISREG(info.st_mode):
+        raise EvidenceError("manifest.json is not a plain file")
+    if info.st_size > _MANIFEST_LIMIT:
+        raise EvidenceError("manifest.json is too large")
+    return path

@@ -1,0 +1,279 @@
+"""Grading one submission: read, identify, execute, judge.
+
+:class:`Grader` is built once per run, in the grader's process, before any
+kernel starts: it loads the course's checks (its own, unpatched copies: the
+only ones that ever ``judge``), the reference notebooks, the hidden checks,
+and the source text of every check module that kernels will need. Then
+:meth:`Grader.grade` grades one :class:`~coursekit.grading.submissions.Submission`
+into a :class:`~coursekit.grading.results.Result`; it never raises.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from ..build import BEGIN, strip_solutions
+from ..checks import REGISTRY, Check, Verdict, all_checks
+from ..errors import CourseKitError
+from .evidence import Outcome, read_outcome
+from .execute import Execution, KernelCheck, execute
+from .hidden import HiddenCheck, load_hidden_checks
+from .redact import Redactor, clean
+from .reference import ReferenceNotebook, default_reference_dir, identify, load_references
+from .results import Result
+from .sandbox import Limits
+from .submissions import Submission, file_sha256, read_notebook
+
+__all__ = ["CheckPlan", "Grader", "verdict_from"]
+
+_CORE = "coursekit.checks._core"
+_JUDGE_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class CheckPlan:
+    """How one check of a notebook is graded.
+
+    ``kernel`` says what the kernel collects (None when the check reuses the
+    evidence of the visible check ``reuses``, or when it cannot be collected,
+    ``problem`` then saying why).
+    """
+
+    check: Check
+    hidden: bool
+    kernel: KernelCheck | None
+    reuses: str | None = None
+    problem: str | None = None
+
+    @property
+    def check_id(self) -> str:
+        return self.check.id
+
+
+def verdict_from(check: Check, outcome: Outcome, check_timeout: float) -> Verdict:
+    """The grader's verdict on what the kernel reported; ``judge`` only sees evidence."""
+    kind = outcome.kind
+    if kind == "evidence":
+        with _JUDGE_LOCK:
+            return check.decide(outcome.evidence)
+    if kind == "missing":
+        _, failed = check.gather(None)
+        return failed if failed is not None else check.fail(f"expected {check.expects}.")
+    if kind == "failed":
+        return check.fail(clean(outcome.message, 400), clean(outcome.hint, 300))
+    if kind == "raised":
+        text = f": {clean(outcome.message, 200)}" if outcome.message else ""
+        return check.fail(f"your code raised {clean(outcome.exc_type, 80)}{text}",
+                          hint="run your answer on a small example and read the error")
+    if kind == "interrupted":
+        return check.fail(f"your code took longer than {check_timeout:g} s when the check "
+                          "called it.", hint="look for a loop that never ends")
+    if kind == "refused":
+        return check.fail(f"your answer could not be graded: {clean(outcome.message, 300)}",
+                          hint="use standard Keras layers, NumPy arrays, numbers and lists")
+    if kind == "error":
+        return check.fail("the grader could not collect this answer "
+                          f"({clean(outcome.message, 200)}).",
+                          hint="your instructor will look into it")
+    return check.fail("not graded: the notebook stopped before this check could run.",
+                      hint="make the whole notebook run from top to bottom")
+
+
+class Grader:
+    """Everything a grading run needs, loaded once in the grader's own process.
+
+    Parameters
+    ----------
+    reference_dir : path, optional
+        The course's solution notebooks (default: ``solutions/`` of this
+        repository).
+    hidden_dir : path, optional
+        A folder of hidden checks (see :mod:`coursekit.grading.hidden`).
+    limits : Limits
+    profile : {"quick", "full"}
+    secrets : iterable of str
+        Texts no result may quote (other students' cells); the hidden checks'
+        files are added.
+    """
+
+    def __init__(self, reference_dir: str | Path | None = None,
+                 hidden_dir: str | Path | None = None, limits: Limits | None = None,
+                 profile: str = "quick", secrets: list[str] | tuple[str, ...] = ()) -> None:
+        if profile not in ("quick", "full"):
+            raise CourseKitError(f"profile {profile!r}: expected 'quick' or 'full'")
+        self.limits = limits or Limits()
+        self.profile = profile
+        folder = Path(reference_dir) if reference_dir else default_reference_dir()
+        if folder is None:
+            raise CourseKitError("no reference notebooks found: pass the course's solutions "
+                                 "folder with --reference")
+        self.references: dict[str, ReferenceNotebook] = load_references(folder)
+        all_checks()
+        self.visible: dict[str, Check] = {cid: c for cid, c in sorted(REGISTRY.items())
+                                          if not c.hidden}
+        self.hidden: dict[str, HiddenCheck] = (load_hidden_checks(hidden_dir)
+                                               if hidden_dir else {})
+        self.sources = self._check_sources()
+        self.redactor = Redactor(secrets, public=self._public_texts())
+        for hidden in self.hidden.values():
+            self.redactor.add(hidden.source)
+        if hidden_dir:
+            for path in Path(hidden_dir).rglob("*"):
+                if path.is_file() and path.stat().st_size < 2**20:
+                    with contextlib.suppress(OSError, UnicodeDecodeError):
+                        self.redactor.add(path.read_text(encoding="utf-8"))
+        self.plans = {stem: self._plan(stem) for stem in self.references}
+
+    # -- set-up ---------------------------------------------------------------------------
+    def _check_sources(self) -> dict[str, str]:
+        """Source text of every check module, read now, before any kernel runs."""
+        import coursekit.checks as package
+
+        folder = Path(package.__file__).parent
+        sources = {}
+        for path in sorted(folder.glob("*.py")):
+            if path.stem in ("__init__", "_builtin"):
+                continue
+            sources[f"coursekit.checks.{path.stem}"] = path.read_text(encoding="utf-8")
+        for hidden in self.hidden.values():
+            if hidden.own_collect or not hidden.reuses:
+                sources[hidden.module] = hidden.source
+        return sources
+
+    def _public_texts(self) -> list[str]:
+        """The course's own text: notebooks (solved and blank) and visible check modules."""
+        texts = [text for name, text in self.sources.items()
+                 if name.startswith("coursekit.checks.")]
+        for ref in self.references.values():
+            nb = nbformat.read(ref.path, as_version=4)
+            for cell in nb.cells:
+                texts.append(cell.source)
+                if cell.cell_type == "code" and BEGIN in cell.source:
+                    with contextlib.suppress(ValueError):
+                        texts.append(strip_solutions(cell.source))
+        return texts
+
+    def _plan(self, stem: str) -> list[CheckPlan]:
+        ref = self.references[stem]
+        order = list(ref.expressions)
+        visible = sorted((c for c in self.visible.values() if c.notebook == stem),
+                         key=lambda c: (order.index(c.id) if c.id in order else len(order),
+                                        c.id))
+        plans = []
+        for check in visible:
+            cls = type(check)
+            expression = ref.expressions.get(check.id)
+            if expression is None:
+                plans.append(CheckPlan(check, False, None,
+                                       problem="the reference notebook has no check cell "
+                                               "for it"))
+                continue
+            plans.append(CheckPlan(check, False, KernelCheck(check.id, expression,
+                                                             cls.__module__, cls.__qualname__)))
+        for hidden in (h for h in self.hidden.values() if h.check.notebook == stem):
+            if hidden.reuses:
+                problem = None if hidden.reuses in ref.expressions else \
+                    f"its target {hidden.reuses} is not a check of {stem}"
+                plans.append(CheckPlan(hidden.check, True, None, reuses=hidden.reuses,
+                                       problem=problem))
+                continue
+            target = hidden.target
+            if target in ref.expressions:
+                target = ref.expressions[target]
+            elif target[:2].isdigit() and "." in target:
+                plans.append(CheckPlan(hidden.check, True, None,
+                                       problem=f"its target {target} is not a check of {stem}"))
+                continue
+            plans.append(CheckPlan(hidden.check, True, KernelCheck(
+                hidden.check.id, target, hidden.module, hidden.qualname)))
+        return plans
+
+    def check_ids(self, stem: str) -> list[str]:
+        """The CSV columns of a notebook: its visible then hidden check ids."""
+        return [p.check_id for p in self.plans.get(stem, [])]
+
+    def title(self, stem: str) -> str:
+        ref = self.references.get(stem)
+        return ref.title if ref else stem
+
+    # -- grading --------------------------------------------------------------------------
+    def grade(self, submission: Submission) -> Result:
+        """Grade one submission (never raises: a grader bug becomes a status)."""
+        started = time.monotonic()
+        sha = file_sha256(submission.path)
+        try:
+            result = self._grade(submission, sha)
+        except Exception as exc:  # a bug of ours must not stop the batch
+            result = Result(submission.label, submission.student, "",
+                            f"grader error: {type(exc).__name__}: {clean(str(exc), 200)}",
+                            sha256=sha)
+        result.seconds = time.monotonic() - started
+        return result
+
+    def _grade(self, submission: Submission, sha: str) -> Result:
+        base = {"submission": submission.label, "student": submission.student, "sha256": sha}
+        nb, problem = read_notebook(submission.path)
+        if nb is None:
+            return Result(notebook="", status=problem or "not a notebook", **base)
+        found = identify(nb, self.references)
+        if found.notebook is None:
+            return Result(notebook="", status=found.problem or "unknown notebook", **base)
+        stem = found.notebook
+        plans = self.plans[stem]
+        hidden = {p.check_id for p in plans if p.hidden}
+        max_score = float(sum(p.check.points for p in plans))
+        if found.problem:
+            verdicts = [p.check.fail(f"not graded: {found.problem}.") for p in plans]
+            return Result(notebook=stem, status=found.problem, verdicts=verdicts, hidden=hidden,
+                          max_score=max_score, **base)
+        kernel_checks = [p.kernel for p in plans if p.kernel is not None]
+        wanted = sorted({_CORE, *(k.module for k in kernel_checks)})
+        name = submission.path.name if submission.path.suffix == ".ipynb" else "submission.ipynb"
+        run = execute(nb, name, kernel_checks, self.sources, wanted, self.limits, self.profile)
+        try:
+            verdicts = [self._verdict(p, run) for p in plans]
+        finally:
+            run.cleanup()
+        own = "\n".join(c.get("source", "") for c in nb.cells)
+        verdicts = [self._redact(v, own) for v in verdicts]
+        return Result(notebook=stem, status=self._status(run, own), verdicts=verdicts,
+                      hidden=hidden, max_score=max_score, **base)
+
+    def _verdict(self, plan: CheckPlan, run: Execution) -> Verdict:
+        check = plan.check
+        if plan.problem:
+            return check.fail(f"not graded: {plan.problem}.")
+        source_id = plan.reuses or plan.check_id
+        folder = run.folders.get(source_id)
+        if folder is None:
+            if run.status != "ok":
+                return check.fail(f"not graded: the notebook stopped ({run.status}) before "
+                                  "this check could run.",
+                                  hint="make the whole notebook run within the limits")
+            outcome = Outcome("absent")
+        else:
+            outcome = read_outcome(folder, self.limits.evidence_mb * 2**20)
+        return verdict_from(check, outcome, self.limits.check_timeout)
+
+    def _redact(self, verdict: Verdict, own: str) -> Verdict:
+        return Verdict(verdict.check_id, verdict.passed,
+                       self.redactor(clean(verdict.message, 500), own),
+                       self.redactor(clean(verdict.hint, 300), own),
+                       verdict.points, verdict.max_points)
+
+    def _status(self, run: Execution, own: str) -> str:
+        if run.status != "ok":
+            return run.status
+        if run.error is None:
+            return "ok"
+        number, ename, evalue = run.error
+        text = f"error in cell {number}: {clean(ename, 60)}"
+        if evalue:
+            text += f": {clean(evalue, 120)}"
+        return self.redactor(text, own)
