@@ -55,7 +55,7 @@ def solution(stem: str) -> nbformat.NotebookNode:
 
 def exercise(stem: str) -> nbformat.NotebookNode:
     """The blank exercise, as `coursekit build` writes it to notebooks/."""
-    return b.make_exercise(solution(stem), "https://github.com/coursekit/coursekit",
+    return b.make_exercise(solution(stem), b.repository_url(SOLUTIONS.parent),
                            f"notebooks/{stem}.ipynb")
 
 
