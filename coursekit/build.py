@@ -11,7 +11,8 @@ writes ``notebooks/`` from them:
 
 It also writes, in both copies, the "Open in Colab" badge (pointing at the
 copy's own path) and the Colab setup cell, from the one repository URL in
-``pyproject.toml`` (``[project.urls] Repository``), so a fork changes one line.
+``pyproject.toml`` (``[project.urls] Repository``), so a fork changes one line;
+and the kernelspec as ipykernel names it, so JupyterLab opens a notebook unmodified.
 
 Example
 -------
@@ -40,6 +41,9 @@ STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 _BADGE = re.compile(r"^\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)\s*$")
 _BRANCH = "main"
+#: The notebooks' kernel, spelled as ipykernel's spec spells it: JupyterLab rewrites a
+#: different spelling on opening, so the notebook would show as modified (●) at once.
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
 def repository_url(root: Path) -> str:
@@ -136,6 +140,7 @@ def _normalise_header(nb: nbformat.NotebookNode, repo: str, relpath: str) -> Non
     if len(setup) != 1 or setup[0].cell_type != "code":
         raise ValueError(f"{relpath}: needs exactly one code cell tagged 'setup'")
     setup[0].source = setup_source(repo)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
 
 
 def make_exercise(solution: nbformat.NotebookNode, repo: str, relpath: str

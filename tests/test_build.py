@@ -76,6 +76,7 @@ def test_build_writes_exercises_and_check_detects_staleness(tmp_path, capsys):
     assert sol.cells[2].outputs  # solutions keep their outputs
     assert ex.cells[3].source == 'check("99.build", build)'
     assert ex.metadata["coursekit"] == {"notebook": "99_demo"}
+    assert ex.metadata["kernelspec"] == sol.metadata["kernelspec"] == b.KERNELSPEC
 
     # Editing an exercise by hand makes it stale; so does a leftover notebook.
     path = root / "notebooks" / "99_demo.ipynb"
@@ -108,6 +109,15 @@ def test_setup_cell_is_a_no_op_without_colab():
     namespace: dict = {}
     exec(compile(b.setup_source("https://github.com/x/y"), "setup", "exec"), namespace)
     assert "source" not in namespace  # the install branch did not run
+
+
+def test_kernelspec_is_spelled_as_ipykernel_spells_it():
+    """JupyterLab rewrites another spelling on opening: the notebook would open modified."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec(b.KERNELSPEC["name"])
+    assert (spec.display_name, spec.language) == (b.KERNELSPEC["display_name"],
+                                                  b.KERNELSPEC["language"])
 
 
 def test_header_must_have_badge_and_setup(tmp_path):
