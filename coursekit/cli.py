@@ -11,13 +11,16 @@ Example
     $ coursekit data fetch mnist cifar10
     $ coursekit data export /media/usb/datasets
     $ coursekit grade submissions/ --out grades.csv --jobs 2 --feedback feedback/
+    $ coursekit bench cnn-mnist --json bench.json
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from . import __version__
 from .errors import CourseKitError
@@ -180,8 +183,51 @@ def add_grade(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_grade)
 
 
+#: The tasks of :data:`coursekit.recipes.TASKS`, named here so that building the
+#: parser does not import Keras (a test keeps the two lists equal).
+BENCH_TASKS = ("mlp-mnist", "cnn-mnist", "cnn-fashion", "lstm-mnist", "cnn-cifar10")
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from . import bench
+
+    if args.knobs:
+        from . import knobs
+
+        rows = knobs.run(args.tasks)
+        if args.json:
+            Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
+            print(f"wrote {args.json}")
+        return 0
+    bench.run(args.tasks, quick=args.quick, json_path=args.json)
+    if args.json:
+        print(f"wrote {args.json}")
+    return 0
+
+
+def add_bench(sub: argparse._SubParsersAction) -> None:
+    """``coursekit bench [TASK...] [--json FILE] [--quick]``."""
+    p = sub.add_parser(
+        "bench", help="time the original and the course recipes side by side",
+        description="Train each task's original recipe and the course's recipe, one after "
+                    "the other in fresh processes, and compare the training time to the "
+                    "target accuracy, the final accuracy and the peak memory.")
+    p.add_argument("tasks", nargs="*", metavar="TASK",
+                   help=f"tasks to run (default: all): {', '.join(BENCH_TASKS)}")
+    p.add_argument("--json", metavar="FILE", help="also write the rows as JSON to FILE")
+    p.add_argument("--quick", action="store_true",
+                   help="a machine check in about a minute: one epoch on 10,000 images per "
+                        "recipe (default task: cnn-mnist); not a time-to-accuracy benchmark")
+    p.add_argument("--knobs", action="store_true",
+                   help="instead, time one epoch with and without each speed knob (inputs, "
+                        "tf-data, batch, architecture, batch-norm, xla, threads, bfloat16); "
+                        "names given are then knobs")
+    p.set_defaults(func=_bench)
+
+
 #: Subcommand registrars, in ``coursekit --help`` order.
-COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [add_data, add_build, add_grade]
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    add_data, add_build, add_grade, add_bench]
 
 
 def build_parser() -> argparse.ArgumentParser:

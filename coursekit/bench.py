@@ -1,0 +1,345 @@
+"""``coursekit bench``: the original and the course recipes, side by side, in one run.
+
+For each task of :data:`coursekit.recipes.TASKS`, :func:`run` trains the
+original recipe and then the course recipe on the same machine, each in a
+fresh Python process (so that each one's peak memory is its own and neither
+inherits the other's warm caches), evaluating test accuracy after every epoch.
+It records:
+
+* the training wall time until test accuracy first reaches the task's target
+  (evaluation time excluded; the first epoch's graph tracing included, as a
+  student waits for it too), and the final accuracy;
+* the peak resident memory of each process (``ru_maxrss``);
+* ``speedup = baseline_seconds / course_seconds``.
+
+When a task's target is None (``cnn-fashion``, ``cnn-cifar10``), the original
+recipe runs its whole budget first and its final accuracy becomes the target.
+When the original never reaches the target within its published budget, its
+whole training time is used and the row is marked (``baseline_reached`` is
+False, an asterisk in the table); likewise ``course_reached``.
+
+``--quick`` is a check of a machine, not a benchmark: each recipe trains one
+epoch on 10,000 images and ``speedup`` is then the ratio of those epoch times
+(the rows say ``"mode": "quick"``). It finishes in about a minute.
+
+Benchmarks are not tests: the test suite runs one quick task as a smoke check
+and asserts nothing about time.
+
+Example
+-------
+::
+
+    $ coursekit bench cnn-mnist mlp-mnist --json bench.json
+    $ coursekit bench --quick
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import keras
+
+from ._validation import check_choice
+from .errors import CourseKitError
+
+__all__ = ["QUICK_SAMPLES", "BenchRow", "RecipeRun", "format_table", "run", "run_recipe"]
+
+#: Training images per recipe in ``--quick`` mode.
+QUICK_SAMPLES = 10_000
+_RESULT = "COURSEKIT-BENCH-RESULT "
+_EPOCH = "COURSEKIT-BENCH-EPOCH "
+
+
+# --------------------------------------------------------------------------- #
+# One recipe, in its own process
+# --------------------------------------------------------------------------- #
+
+@dataclass
+class RecipeRun:
+    """What training one recipe measured.
+
+    Attributes
+    ----------
+    seconds : list of float
+        Cumulative training time (evaluation excluded) at the end of each epoch.
+    accuracy : list of float
+        Test accuracy after each epoch.
+    peak_mb : float
+        Peak resident memory of the process, in MiB.
+    data : str
+        The data trained and tested on, e.g. ``"MNIST (60,000 / 10,000)"``.
+    """
+
+    seconds: list[float]
+    accuracy: list[float]
+    peak_mb: float
+    data: str
+
+    def time_to(self, target: float) -> tuple[float, bool]:
+        """Seconds until accuracy first reached ``target``, and whether it did.
+
+        If it never did, the whole training time and False.
+        """
+        for seconds, accuracy in zip(self.seconds, self.accuracy, strict=True):
+            if accuracy >= target:
+                return seconds, True
+        return self.seconds[-1], False
+
+
+def run_recipe(task: str, recipe: str, *, quick: bool = False,
+               on_epoch: Callable[[int, int, float, float], None] | None = None) -> RecipeRun:
+    """Train one recipe of one task in *this* process and measure it.
+
+    Parameters
+    ----------
+    task : str
+        A :data:`coursekit.recipes.TASKS` name.
+    recipe : {"original", "course"}
+    quick : bool, default False
+        One epoch on :data:`QUICK_SAMPLES` training images.
+    on_epoch : callable or None
+        Called as ``on_epoch(epoch, epochs, seconds, accuracy)`` after each epoch.
+
+    Returns
+    -------
+    RecipeRun
+    """
+    from . import data, recipes
+
+    spec = recipes.get(task)
+    chosen: recipes.Recipe = getattr(spec, check_choice("recipe", recipe, ("original", "course")))
+    (x_train, y_train), (x_test, y_test) = loaded = data.load(spec.dataset, verbose=False)
+    if quick:
+        x_train, y_train = x_train[:QUICK_SAMPLES], y_train[:QUICK_SAMPLES]
+    epochs = 1 if quick else chosen.epochs
+    x_train, x_test = chosen.prepare(x_train), chosen.prepare(x_test)
+
+    keras.utils.set_random_seed(0)
+    model = chosen.compile(chosen.build(tuple(x_train.shape[1:])), len(x_train), epochs)
+    clock = _Clock(on_epoch, epochs)
+    model.fit(x_train, y_train, batch_size=chosen.batch_size, epochs=epochs,
+              validation_data=(x_test, y_test), verbose=0, callbacks=[clock])
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    label = f"{loaded.info.label} ({len(x_train):,} / {len(x_test):,})"
+    return RecipeRun(clock.seconds, clock.accuracy, round(peak_kib / 1024, 1), label)
+
+
+class _Clock(keras.callbacks.Callback):
+    """Cumulative training seconds per epoch, with the evaluation taken out."""
+
+    def __init__(self, on_epoch: Callable[[int, int, float, float], None] | None,
+                 epochs: int) -> None:
+        super().__init__()
+        self.on_epoch, self.epochs = on_epoch, epochs
+        self.seconds: list[float] = []
+        self.accuracy: list[float] = []
+        self._total = self._start = self._test_start = self._test = 0.0
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._start, self._test = time.perf_counter(), 0.0
+
+    def on_test_begin(self, logs: dict | None = None) -> None:
+        self._test_start = time.perf_counter()
+
+    def on_test_end(self, logs: dict | None = None) -> None:
+        self._test += time.perf_counter() - self._test_start
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self._total += time.perf_counter() - self._start - self._test
+        self.seconds.append(round(self._total, 2))
+        self.accuracy.append(round(float((logs or {})["val_accuracy"]), 4))
+        if self.on_epoch is not None:
+            self.on_epoch(epoch + 1, self.epochs, self.seconds[-1], self.accuracy[-1])
+
+
+def _worker(argv: Sequence[str]) -> int:
+    """``python -m coursekit.bench TASK RECIPE [--quick]``: one recipe, JSON on stdout."""
+    task, recipe, *rest = argv
+
+    def report(epoch: int, epochs: int, seconds: float, accuracy: float) -> None:
+        print(_EPOCH + json.dumps([epoch, epochs, seconds, accuracy]), flush=True)
+
+    result = run_recipe(task, recipe, quick="--quick" in rest, on_epoch=report)
+    print(_RESULT + json.dumps(asdict(result)), flush=True)
+    return 0
+
+
+def _spawn(task: str, recipe: str, quick: bool, echo: Callable[[str], None]) -> RecipeRun:
+    """Run :func:`run_recipe` in a fresh interpreter and read its result."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
+    cmd = [sys.executable, "-m", "coursekit.bench", task, recipe] + (["--quick"] if quick else [])
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env=env) as proc:
+        result = None
+        assert proc.stdout is not None and proc.stderr is not None
+        for line in proc.stdout:
+            if line.startswith(_EPOCH):
+                epoch, epochs, seconds, accuracy = json.loads(line[len(_EPOCH):])
+                echo(f"  {task:<12} {recipe:<8} epoch {epoch:>2}/{epochs:<2} "
+                     f"{seconds:7.1f} s  test accuracy {accuracy:.2%}")
+            elif line.startswith(_RESULT):
+                result = RecipeRun(**json.loads(line[len(_RESULT):]))
+        stderr = proc.stderr.read()
+    if proc.returncode != 0 or result is None:
+        tail = "\n".join(stderr.strip().splitlines()[-15:])
+        raise CourseKitError(f"bench: {task} / {recipe} failed (exit {proc.returncode}):\n{tail}")
+    return result
+
+
+# --------------------------------------------------------------------------- #
+# A task: both recipes, one row
+# --------------------------------------------------------------------------- #
+
+@dataclass
+class BenchRow:
+    """One row of the benchmark: a task, both recipes' times, accuracies and memory.
+
+    The first eleven fields are the JSON keys the course promises; the rest
+    say how the figures were obtained.
+    """
+
+    task: str
+    data: str
+    target_accuracy: float | None
+    baseline: str
+    baseline_seconds: float
+    baseline_accuracy: float
+    course_seconds: float
+    course_accuracy: float
+    speedup: float
+    baseline_peak_mb: float
+    course_peak_mb: float
+    course: str = ""
+    baseline_reached: bool = True
+    course_reached: bool = True
+    target_source: str = ""
+    mode: str = "full"
+    baseline_curve: list[list[float]] = field(default_factory=list)
+    course_curve: list[list[float]] = field(default_factory=list)
+
+
+def bench_task(task: str, *, quick: bool = False,
+               echo: Callable[[str], None] = print) -> BenchRow:
+    """Train both recipes of ``task``, each in a fresh process, and compare them."""
+    from . import recipes
+
+    spec = recipes.get(task)
+    base = _spawn(task, "original", quick, echo)
+    course = _spawn(task, "course", quick, echo)
+    curves = {"baseline_curve": [list(p) for p in zip(base.seconds, base.accuracy, strict=True)],
+              "course_curve": [list(p) for p in zip(course.seconds, course.accuracy, strict=True)]}
+    common = {"task": task, "data": base.data, "baseline": spec.original.summary,
+              "course": spec.course.summary, "baseline_peak_mb": base.peak_mb,
+              "course_peak_mb": course.peak_mb, **curves}
+    if quick:
+        b_sec, c_sec = base.seconds[-1], course.seconds[-1]
+        return BenchRow(**common, target_accuracy=None, baseline_seconds=b_sec,
+                        baseline_accuracy=base.accuracy[-1], course_seconds=c_sec,
+                        course_accuracy=course.accuracy[-1], speedup=round(b_sec / c_sec, 2),
+                        target_source="none: --quick times one epoch of each recipe",
+                        mode="quick")
+    target = spec.target if spec.target is not None else base.accuracy[-1]
+    b_sec, b_ok = base.time_to(target)
+    c_sec, c_ok = course.time_to(target)
+    return BenchRow(**common, target_accuracy=target, baseline_seconds=b_sec,
+                    baseline_accuracy=base.accuracy[-1], course_seconds=c_sec,
+                    course_accuracy=course.accuracy[-1], speedup=round(b_sec / c_sec, 2),
+                    baseline_reached=b_ok, course_reached=c_ok, target_source=spec.target_source)
+
+
+def run(tasks: Sequence[str] | None = None, *, quick: bool = False,
+        json_path: str | os.PathLike | None = None,
+        echo: Callable[[str], None] = print) -> list[BenchRow]:
+    """Benchmark ``tasks`` (default: all; with ``quick``, ``cnn-mnist``).
+
+    Prints progress and the table through ``echo``; writes the rows as JSON to
+    ``json_path`` if given. Returns the rows.
+
+    Example
+    -------
+    >>> rows = run(["mlp-mnist"], quick=True, echo=lambda line: None)  # doctest: +SKIP
+    >>> rows[0].speedup > 0  # doctest: +SKIP
+    True
+    """
+    from . import recipes
+
+    if not tasks:
+        tasks = ["cnn-mnist"] if quick else list(recipes.TASKS)
+    for task in tasks:
+        check_choice("task", task, recipes.TASKS)
+    echo(f"coursekit bench{' --quick' if quick else ''}: {', '.join(tasks)}")
+    echo(f"machine: {machine_summary()}")
+    rows = []
+    for task in tasks:
+        rows.append(bench_task(task, quick=quick, echo=echo))
+        if json_path is not None:  # written after each task: a long run keeps what it has
+            Path(json_path).write_text(json.dumps([asdict(r) for r in rows], indent=2) + "\n")
+    echo("")
+    echo(format_table(rows))
+    return rows
+
+
+# --------------------------------------------------------------------------- #
+# Presentation
+# --------------------------------------------------------------------------- #
+
+def machine_summary() -> str:
+    """CPU model, cores, memory, and the TensorFlow / Keras versions."""
+    import tensorflow as tf
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        mem = f", {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB"
+    except (ValueError, OSError, AttributeError):
+        mem = ""
+    return (f"{cpu}, {os.cpu_count()} cores{mem}; "
+            f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2%}"
+
+
+def format_table(rows: Sequence[BenchRow]) -> str:
+    """The rows as a Markdown table; ``*`` marks a recipe that missed the target."""
+    head = ["task", "data", "target", "original s", "original acc", "course s", "course acc",
+            "speedup", "original MB", "course MB"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        star_b = "" if r.baseline_reached else "*"
+        star_c = "" if r.course_reached else "*"
+        lines.append("| " + " | ".join([
+            r.task, r.data, _pct(r.target_accuracy),
+            f"{r.baseline_seconds:.1f}{star_b}", _pct(r.baseline_accuracy),
+            f"{r.course_seconds:.1f}{star_c}", _pct(r.course_accuracy),
+            f"{r.speedup:.1f}×", f"{r.baseline_peak_mb:.0f}", f"{r.course_peak_mb:.0f}",
+        ]) + " |")
+    notes = []
+    if any(not (r.baseline_reached and r.course_reached) for r in rows):
+        notes.append("* did not reach the target; its whole training time is shown.")
+    if any(r.mode == "quick" for r in rows):
+        notes.append(f"--quick: one epoch on {QUICK_SAMPLES:,} images each; seconds are that "
+                     "epoch's and the speedup is their ratio, not time to accuracy.")
+    notes.append("seconds: training time to the target (evaluation excluded); MB: peak "
+                 "resident memory of each recipe's process.")
+    return "\n".join([*lines, "", *notes])
+
+
+if __name__ == "__main__":
+    sys.exit(_worker(sys.argv[1:]))

@@ -1,0 +1,183 @@
+"""``coursekit bench --knobs``: what each speed knob does to the time of one epoch.
+
+The course recipes were chosen by measuring, one knob at a time, the training
+time of an epoch with and without the knob. This module repeats those
+measurements so anyone can check them on their own machine: each variant runs
+in a fresh Python process (threading and mixed precision are process-wide
+settings), trains one warm-up epoch on :data:`SAMPLES` MNIST images, then
+times a second epoch and scales it to 60,000 images. Variants of one knob run
+one after the other in the same invocation, so compare them by their ratio.
+
+Accuracy knobs (learning-rate schedule, batch size with it, architecture) are
+measured by ``coursekit bench`` itself, as time to the target accuracy.
+
+Example
+-------
+::
+
+    $ coursekit bench --knobs
+    $ coursekit bench --knobs xla threads
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ._validation import check_choice
+from .errors import CourseKitError
+
+__all__ = ["KNOBS", "SAMPLES", "Variant", "measure", "run"]
+
+#: Training images per timed epoch (the result is scaled to 60,000).
+SAMPLES = 12_000
+_RESULT = "COURSEKIT-KNOB-RESULT "
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One setting of a knob: a model, how its data is fed, and process settings."""
+
+    label: str
+    model: str = "cnn"  # "cnn" (original), "course-cnn", "mlp", "lstm"
+    batch_size: int = 128
+    float_inputs: bool = False
+    tf_data: bool = False
+    batch_norm: bool = False
+    jit_compile: bool = False
+    threads: tuple[int, int] | None = None  # (intra-op, inter-op)
+    mixed_bfloat16: bool = False
+
+
+#: The knobs: for each, the variants timed side by side (the first is the control).
+KNOBS: dict[str, list[Variant]] = {
+    "inputs": [Variant("float32 scaled with NumPy (original)", float_inputs=True),
+               Variant("uint8 + Rescaling layer")],
+    "tf-data": [Variant("NumPy arrays to fit"), Variant("tf.data cache + prefetch", tf_data=True)],
+    "batch": [Variant(f"{m} batch {b}", model=m, batch_size=b)
+              for m in ("mlp", "cnn", "lstm") for b in (128, 256, 512)],
+    "architecture": [Variant("original CNN (2×Conv32 on 26/24 px)"),
+                     Variant("course CNN (Conv16→pool→Conv32→pool)", model="course-cnn")],
+    "batch-norm": [Variant("course CNN", model="course-cnn"),
+                   Variant("course CNN + batch norm", model="course-cnn", batch_norm=True)],
+    "xla": [Variant(f"{m}{' + XLA' if jit else ''}", model=m, jit_compile=jit)
+            for m in ("course-cnn", "mlp", "lstm") for jit in (False, True)],
+    "threads": [Variant("TensorFlow's default threads", model="course-cnn"),
+                Variant("intra-op 2, inter-op 1", model="course-cnn", threads=(2, 1)),
+                Variant("intra-op 1, inter-op 1", model="course-cnn", threads=(1, 1))],
+    "bfloat16": [Variant(f"{m}{' + mixed bfloat16' if bf else ''}", model=m, mixed_bfloat16=bf)
+                 for m in ("mlp", "course-cnn") for bf in (False, True)],
+}
+
+
+def _model(variant: Variant):
+    import keras
+
+    layers = keras.layers
+    dtype = "float32" if variant.float_inputs else "uint8"
+    stem = [keras.Input((28, 28), dtype=dtype)]
+    if not variant.float_inputs:
+        stem.append(layers.Rescaling(1 / 255))
+    if variant.model == "mlp":
+        body = [layers.Flatten(), layers.Dense(512, activation="relu"), layers.Dropout(0.2),
+                layers.Dense(512, activation="relu"), layers.Dropout(0.2)]
+    elif variant.model == "lstm":
+        body = [layers.LSTM(128)]
+    elif variant.model == "cnn":
+        body = [layers.Reshape((28, 28, 1)), layers.Conv2D(32, 3, activation="relu"),
+                layers.Conv2D(32, 3, activation="relu"), layers.MaxPooling2D(2),
+                layers.Dropout(0.25), layers.Flatten(), layers.Dense(128, activation="relu"),
+                layers.Dropout(0.5)]
+    else:  # course-cnn
+        body = [layers.Reshape((28, 28, 1))]
+        for width in (16, 32):
+            body.append(layers.Conv2D(width, 3, padding="same", use_bias=not variant.batch_norm))
+            if variant.batch_norm:
+                body.append(layers.BatchNormalization())
+            body += [layers.Activation("relu"), layers.MaxPooling2D(2)]
+        body += [layers.Flatten(), layers.Dropout(0.4), layers.Dense(128, activation="relu")]
+    out = layers.Dense(10, activation="softmax", dtype="float32")
+    return keras.Sequential([*stem, *body, out])
+
+
+def measure(variant: Variant) -> dict[str, float]:
+    """Time one epoch of ``variant`` in *this* process (see the module docstring)."""
+    import tensorflow as tf
+
+    if variant.threads is not None:
+        tf.config.threading.set_intra_op_parallelism_threads(variant.threads[0])
+        tf.config.threading.set_inter_op_parallelism_threads(variant.threads[1])
+    import keras
+
+    from . import data
+
+    if variant.mixed_bfloat16:
+        keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    (x, y), _ = data.load("mnist", verbose=False)
+    x, y = x[:SAMPLES], y[:SAMPLES]
+    if variant.float_inputs:
+        x = x.astype("float32") / 255
+    keras.utils.set_random_seed(0)
+    model = _model(variant)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"], jit_compile=variant.jit_compile)
+    if variant.tf_data:
+        ds = (tf.data.Dataset.from_tensor_slices((x, y)).cache().shuffle(len(x))
+              .batch(variant.batch_size).prefetch(tf.data.AUTOTUNE))
+
+        def fit():
+            model.fit(ds, epochs=1, verbose=0)
+    else:
+        def fit():
+            model.fit(x, y, batch_size=variant.batch_size, epochs=1, verbose=0)
+    fit()  # warm-up: graph tracing and compilation
+    cpu, wall = time.process_time(), time.perf_counter()
+    fit()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return {"seconds_per_60k": round(wall * 60_000 / SAMPLES, 2),
+            "cpu_per_wall": round(cpu / wall, 2)}
+
+
+def _spawn(knob: str, index: int) -> dict[str, float]:
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    proc = subprocess.run([sys.executable, "-m", "coursekit.knobs", knob, str(index)],
+                          capture_output=True, text=True, env=env)
+    for line in proc.stdout.splitlines():
+        if line.startswith(_RESULT):
+            return json.loads(line[len(_RESULT):])
+    tail = "\n".join(proc.stderr.strip().splitlines()[-10:])
+    raise CourseKitError(f"knob {knob} / {KNOBS[knob][index].label} failed:\n{tail}")
+
+
+def run(knobs: Sequence[str] | None = None, *,
+        echo: Callable[[str], None] = print) -> list[dict]:
+    """Time every variant of ``knobs`` (default: all), printing a table; return the rows."""
+    knobs = list(knobs) if knobs else list(KNOBS)
+    for knob in knobs:
+        check_choice("knob", knob, KNOBS)
+    rows = []
+    echo("| knob | variant | s per 60k-image epoch | CPU / wall | vs first |\n"
+         "|---|---|---|---|---|")
+    for knob in knobs:
+        first = None
+        for index, variant in enumerate(KNOBS[knob]):
+            result = _spawn(knob, index)
+            if variant.model != KNOBS[knob][max(index - 1, 0)].model:
+                first = None  # a new model within the knob: a new control
+            first = first or result["seconds_per_60k"]
+            ratio = result["seconds_per_60k"] / first
+            rows.append({"knob": knob, "variant": variant.label, **result,
+                         "ratio": round(ratio, 2)})
+            echo(f"| {knob} | {variant.label} | {result['seconds_per_60k']:.1f} | "
+                 f"{result['cpu_per_wall']:.2f} | {ratio:.2f}× |")
+    return rows
+
+
+if __name__ == "__main__":
+    name, position = sys.argv[1], int(sys.argv[2])
+    print(_RESULT + json.dumps(measure(KNOBS[name][position])), flush=True)
