@@ -1,7 +1,13 @@
-"""Shared fixtures: the real offline mirror, an isolated Keras cache, no network."""
+"""Shared fixtures: the real offline mirror, an isolated Keras cache, no network; artifacts.
+
+Tests marked ``browser`` (tests/test_browser.py) need Debian's Chromium at /usr/bin/chromium
+(or ``COURSEKIT_CHROMIUM``), Playwright and JupyterLab. Where one is missing they are skipped
+with the reason, which pytest's ``-ra`` summary and the report header both print.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import socket
 from pathlib import Path
@@ -9,6 +15,51 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The browser the browser tests drive: Debian's package (``apt-get install chromium``).
+CHROMIUM = Path(os.environ.get("COURSEKIT_CHROMIUM", "/usr/bin/chromium"))
+
+
+def browser_unavailable() -> str | None:
+    """Why the browser tests cannot run on this machine, or None when they can."""
+    missing = []
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        missing.append(f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium; "
+                       ".ci/run installs it)")
+    for module in ("playwright", "jupyterlab"):
+        if importlib.util.find_spec(module) is None:
+            missing.append(f"{module} is not installed (pip install -e '.[test]')")
+    return "; ".join(missing) or None
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    reason = browser_unavailable()
+    if reason is None:
+        return f"browser tests: JupyterLab in {CHROMIUM} (headless, through Playwright)"
+    return f"browser tests: SKIPPED: {reason}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    reason = browser_unavailable()
+    if reason is None:
+        return
+    skip = pytest.mark.skip(reason=f"browser test skipped: {reason}")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Chromium's executable, for tests marked ``browser`` (skipped where it is missing)."""
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where tests save screenshots and figures: ``COURSEKIT_ARTIFACTS`` or tests/artifacts/."""
+    path = Path(os.environ.get("COURSEKIT_ARTIFACTS") or ROOT / "tests" / "artifacts")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def _mirror() -> Path | None:

@@ -44,7 +44,7 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject():
     wanted |= {_normalise(r) for r in project["optional-dependencies"]["test"]
                if "python_version" not in r}
     conda = _conda_dependencies()
-    extra_conda_only = {("python", "=3.11"), ("pip", ""), ("jupyterlab", "")}
+    extra_conda_only = {("python", "=3.11"), ("pip", "")}
     assert conda - extra_conda_only == wanted
     assert extra_conda_only <= conda
     text = (ROOT / "environment.yml").read_text()
@@ -60,8 +60,9 @@ def test_pyproject_basics():
     assert {"tensorflow", "keras", "numpy", "matplotlib", "seaborn", "scikit-image",
             "scikit-learn", "tqdm", "nbformat", "nbclient"} <= names
     assert ("tensorflow", ">=2.16") in {_normalise(r) for r in project["dependencies"]}
-    assert {"pytest", "nbval"} <= {_normalise(r)[0]
-                                   for r in project["optional-dependencies"]["test"]}
+    test_extra = {_normalise(r)[0] for r in project["optional-dependencies"]["test"]}
+    # jupyterlab and playwright: the browser test (tests/test_browser.py) drives JupyterLab
+    assert {"pytest", "nbval", "jupyterlab", "playwright"} <= test_extra
 
 
 def _readme_block(title: str) -> str:
@@ -78,6 +79,14 @@ def test_ci_runs_the_readme_test_command():
     assert "pytest" in last_line
     assert last_line.split("&&")[-1].strip() in ci
     assert "COURSEKIT_DATA_DIR" in ci and "../shared/datasets" in ci
+
+
+def test_ci_installs_chromium_for_the_browser_test():
+    """CI must run the browser test: .ci/run installs Debian's Chromium where it is missing."""
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "[ -x /usr/bin/chromium ] || need+=(chromium)" in ci
+    assert re.search(r"apt-get -qq\)\n.*install -y --no-install-recommends", ci)
+    assert ci.index("need+=(chromium)") < ci.index("python -m pytest")
 
 
 def test_readme_setup_command_opens_jupyterlab():
