@@ -349,7 +349,8 @@ def test_student_runs_the_notebook_and_checks_an_exercise(page, shots, timings):
     page.locator(".lm-MenuBar-item", has_text="Run").click()
     page.get_by_role("menuitem", name=re.compile(r"^Run All Above Selected Cell")).click()
 
-    # Training: a widget progress bar appears while the cell runs; photograph it.
+    # Training: a widget progress bar appears while the cell runs; photograph it at once
+    # (a quick-profile epoch lasts about a second, most of it spent compiling the model).
     training.locator(".widget-hprogress").first.wait_for(timeout=150 * SECONDS)
     running = _prompt(training)
     training.evaluate("e => e.scrollIntoView({block: 'start'})")
