@@ -157,6 +157,8 @@ class _ProgressBar(TqdmCallback):
 
     Keras 3 gives callbacks no batch size, so TqdmCallback's batch bar gets a
     unit scale of 1.0 and shows "3.00/4.00 batch"; count plain batches instead.
+    With ``steps_per_execution=N`` Keras reports only every N-th batch, so the
+    bar advances to the batch index it is given rather than by one.
     """
 
     def on_epoch_begin(self, epoch: int, *args: Any, **kwargs: Any) -> None:
@@ -165,6 +167,19 @@ class _ProgressBar(TqdmCallback):
         if batch_bar is not None:
             batch_bar.unit_scale = False
             batch_bar.refresh()
+            self._batches_done = 0
+            self.on_batch_end = self._advance
+
+    def _advance(self, batch: int, logs: dict | None = None) -> None:
+        batch_bar = self.batch_bar
+        if logs:
+            batch_bar.set_postfix({k: v for k, v in logs.items() if k not in ("batch", "size")},
+                                  refresh=False)
+        done = batch + 1  # Keras may report past the last batch of a short final execution
+        if batch_bar.total:
+            done = min(done, batch_bar.total)
+        batch_bar.update(max(done - self._batches_done, 0))
+        self._batches_done = done
 
 
 # --------------------------------------------------------------------------- #

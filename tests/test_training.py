@@ -301,3 +301,24 @@ def test_evaluate_and_predict_labels_validate_their_input(data):
 def test_module_exports():
     assert {"TrainingResult", "train", "evaluate", "predict_labels"} <= set(training.__all__)
     assert not hasattr(training, "predict_classes")
+
+
+@pytest.mark.parametrize("steps_per_execution", [1, 2])
+def test_batch_bar_counts_every_batch(data, monkeypatch, steps_per_execution):
+    """With steps_per_execution=N Keras reports every N-th batch; the bar still ends full."""
+    x, y = data  # 160 samples in batches of 32: 5 batches per epoch
+    model = small_model()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"], steps_per_execution=steps_per_execution)
+    seen: list[tuple[int, int]] = []  # (bar position, bar total) after each report
+    original = training._ProgressBar._advance
+
+    def record(self, batch, logs=None):
+        original(self, batch, logs)
+        seen.append((self.batch_bar.n, self.batch_bar.total))
+
+    monkeypatch.setattr(training._ProgressBar, "_advance", record)
+    train(model, x, y, epochs=2, batch_size=32, progress=True, report=False)
+    assert len(seen) == 2 * -(-5 // steps_per_execution)  # Keras's reports
+    assert seen.count((5, 5)) == 2  # each epoch's bar ends full
+    assert max(n for n, _ in seen) == 5

@@ -1,0 +1,39 @@
+"""Tests of ``coursekit bench --knobs``'s bookkeeping (no timing is asserted)."""
+
+from __future__ import annotations
+
+import pytest
+
+from coursekit import knobs
+from coursekit.errors import InvalidParameterError
+
+
+def test_every_knob_has_a_control_and_an_alternative():
+    for name, variants in knobs.KNOBS.items():
+        assert len(variants) >= 2, name
+        assert len({v.label for v in variants}) == len(variants), name
+
+
+def test_ratios_are_against_the_knobs_first_variant(monkeypatch):
+    times = iter([20.0, 10.0, 30.0, 15.0])
+    monkeypatch.setattr(knobs, "_spawn", lambda knob, i: {"seconds_per_60k": next(times),
+                                                          "cpu_per_wall": 1.5})
+    lines: list[str] = []
+    rows = knobs.run(["architecture", "inputs"], echo=lines.append)
+    assert [r["ratio"] for r in rows] == [1.0, 0.5, 1.0, 0.5]
+    assert rows[1]["variant"].startswith("course CNN")
+    assert "| architecture | course CNN" in "\n".join(lines)
+
+
+def test_per_model_knobs_restart_the_control_for_each_model(monkeypatch):
+    times = iter([10.0, 5.0, 20.0, 40.0, 30.0, 60.0])
+    monkeypatch.setattr(knobs, "_spawn", lambda knob, i: {"seconds_per_60k": next(times),
+                                                          "cpu_per_wall": 1.0})
+    rows = knobs.run(["xla"], echo=lambda line: None)
+    assert [r["ratio"] for r in rows] == [1.0, 0.5, 1.0, 2.0, 1.0, 2.0]
+
+
+def test_unknown_knob_is_refused_before_anything_runs(monkeypatch):
+    monkeypatch.setattr(knobs, "_spawn", lambda *a: pytest.fail("nothing should run"))
+    with pytest.raises(InvalidParameterError, match="xla"):
+        knobs.run(["xla", "turbo"], echo=lambda line: None)
