@@ -71,6 +71,10 @@ class RecipeRun:
     ----------
     seconds : list of float
         Cumulative training time (evaluation excluded) at the end of each epoch.
+    cpu_seconds : list of float
+        The same in CPU time of the process (all its threads). On a shared or
+        throttled machine wall time stretches while the CPU time of the same
+        work does not, so the CPU-time ratio is a check on the wall-time one.
     accuracy : list of float
         Test accuracy after each epoch.
     peak_mb : float
@@ -83,16 +87,26 @@ class RecipeRun:
     accuracy: list[float]
     peak_mb: float
     data: str
+    cpu_seconds: list[float] = field(default_factory=list)
+
+    def epochs_to(self, target: float) -> tuple[int, bool]:
+        """Epochs until accuracy first reached ``target`` (all of them if never), and whether."""
+        for epoch, accuracy in enumerate(self.accuracy, start=1):
+            if accuracy >= target:
+                return epoch, True
+        return len(self.accuracy), False
 
     def time_to(self, target: float) -> tuple[float, bool]:
         """Seconds until accuracy first reached ``target``, and whether it did.
 
         If it never did, the whole training time and False.
         """
-        for seconds, accuracy in zip(self.seconds, self.accuracy, strict=True):
-            if accuracy >= target:
-                return seconds, True
-        return self.seconds[-1], False
+        epochs, reached = self.epochs_to(target)
+        return self.seconds[epochs - 1], reached
+
+    def cpu_time_to(self, target: float) -> float:
+        """CPU seconds until accuracy first reached ``target`` (all of them if never)."""
+        return self.cpu_seconds[self.epochs_to(target)[0] - 1] if self.cpu_seconds else 0.0
 
 
 def run_recipe(task: str, recipe: str, *, quick: bool = False,
@@ -129,8 +143,11 @@ def run_recipe(task: str, recipe: str, *, quick: bool = False,
     model.fit(x_train, y_train, batch_size=chosen.batch_size, epochs=epochs,
               validation_data=(x_test, y_test), verbose=0, callbacks=[clock])
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    label = f"{loaded.info.label} ({len(x_train):,} / {len(x_test):,})"
-    return RecipeRun(clock.seconds, clock.accuracy, round(peak_kib / 1024, 1), label)
+    info = loaded.info
+    subset = " subset" if info.is_subset else ""
+    label = f"{info.title}{subset} ({len(x_train):,} / {len(x_test):,})"
+    return RecipeRun(clock.seconds, clock.accuracy, round(peak_kib / 1024, 1), label,
+                     clock.cpu_seconds)
 
 
 class _Clock(keras.callbacks.Callback):
@@ -141,21 +158,27 @@ class _Clock(keras.callbacks.Callback):
         super().__init__()
         self.on_epoch, self.epochs = on_epoch, epochs
         self.seconds: list[float] = []
+        self.cpu_seconds: list[float] = []
         self.accuracy: list[float] = []
         self._total = self._start = self._test_start = self._test = 0.0
+        self._cpu_total = self._cpu_start = self._cpu_test_start = self._cpu_test = 0.0
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self._start, self._test = time.perf_counter(), 0.0
+        self._cpu_start, self._cpu_test = time.process_time(), 0.0
 
     def on_test_begin(self, logs: dict | None = None) -> None:
-        self._test_start = time.perf_counter()
+        self._test_start, self._cpu_test_start = time.perf_counter(), time.process_time()
 
     def on_test_end(self, logs: dict | None = None) -> None:
         self._test += time.perf_counter() - self._test_start
+        self._cpu_test += time.process_time() - self._cpu_test_start
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         self._total += time.perf_counter() - self._start - self._test
+        self._cpu_total += time.process_time() - self._cpu_start - self._cpu_test
         self.seconds.append(round(self._total, 2))
+        self.cpu_seconds.append(round(self._cpu_total, 2))
         self.accuracy.append(round(float((logs or {})["val_accuracy"]), 4))
         if self.on_epoch is not None:
             self.on_epoch(epoch + 1, self.epochs, self.seconds[-1], self.accuracy[-1])
@@ -219,6 +242,11 @@ class BenchRow:
     baseline_peak_mb: float
     course_peak_mb: float
     course: str = ""
+    baseline_epochs: int = 0
+    course_epochs: int = 0
+    baseline_cpu_seconds: float = 0.0
+    course_cpu_seconds: float = 0.0
+    cpu_speedup: float = 0.0
     baseline_reached: bool = True
     course_reached: bool = True
     target_source: str = ""
@@ -242,23 +270,32 @@ def bench_task(task: str, *, quick: bool = False,
               "course_peak_mb": course.peak_mb, **curves}
     if quick:
         b_sec, c_sec = base.seconds[-1], course.seconds[-1]
+        b_cpu, c_cpu = base.cpu_time_to(0.0), course.cpu_time_to(0.0)
         return BenchRow(**common, target_accuracy=None, baseline_seconds=b_sec,
                         baseline_accuracy=base.accuracy[-1], course_seconds=c_sec,
                         course_accuracy=course.accuracy[-1], speedup=round(b_sec / c_sec, 2),
+                        baseline_epochs=1, course_epochs=1, baseline_cpu_seconds=b_cpu,
+                        course_cpu_seconds=c_cpu,
+                        cpu_speedup=round(b_cpu / c_cpu, 2) if c_cpu else 0.0,
                         target_source="none: --quick times one epoch of each recipe",
                         mode="quick")
     target = spec.target if spec.target is not None else base.accuracy[-1]
     b_sec, b_ok = base.time_to(target)
     c_sec, c_ok = course.time_to(target)
+    b_cpu, c_cpu = base.cpu_time_to(target), course.cpu_time_to(target)
     return BenchRow(**common, target_accuracy=target, baseline_seconds=b_sec,
                     baseline_accuracy=base.accuracy[-1], course_seconds=c_sec,
                     course_accuracy=course.accuracy[-1], speedup=round(b_sec / c_sec, 2),
+                    baseline_epochs=base.epochs_to(target)[0],
+                    course_epochs=course.epochs_to(target)[0],
+                    baseline_cpu_seconds=b_cpu, course_cpu_seconds=c_cpu,
+                    cpu_speedup=round(b_cpu / c_cpu, 2) if c_cpu else 0.0,
                     baseline_reached=b_ok, course_reached=c_ok, target_source=spec.target_source)
 
 
 def run(tasks: Sequence[str] | None = None, *, quick: bool = False,
         json_path: str | os.PathLike | None = None,
-        echo: Callable[[str], None] = print) -> list[BenchRow]:
+        echo: Callable[[str], None] | None = None) -> list[BenchRow]:
     """Benchmark ``tasks`` (default: all; with ``quick``, ``cnn-mnist``).
 
     Prints progress and the table through ``echo``; writes the rows as JSON to
@@ -272,6 +309,9 @@ def run(tasks: Sequence[str] | None = None, *, quick: bool = False,
     """
     from . import recipes
 
+    if echo is None:
+        def echo(line: str) -> None:
+            print(line, flush=True)  # progress shows at once, even in a log file
     if not tasks:
         tasks = ["cnn-mnist"] if quick else list(recipes.TASKS)
     for task in tasks:
@@ -318,17 +358,18 @@ def _pct(value: float | None) -> str:
 
 def format_table(rows: Sequence[BenchRow]) -> str:
     """The rows as a Markdown table; ``*`` marks a recipe that missed the target."""
-    head = ["task", "data", "target", "original s", "original acc", "course s", "course acc",
-            "speedup", "original MB", "course MB"]
+    head = ["task", "data", "target", "original s (epochs)", "original final", "course s (epochs)",
+            "course final", "speedup", "speedup in CPU time", "original MB", "course MB"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         star_b = "" if r.baseline_reached else "*"
         star_c = "" if r.course_reached else "*"
         lines.append("| " + " | ".join([
             r.task, r.data, _pct(r.target_accuracy),
-            f"{r.baseline_seconds:.1f}{star_b}", _pct(r.baseline_accuracy),
-            f"{r.course_seconds:.1f}{star_c}", _pct(r.course_accuracy),
-            f"{r.speedup:.1f}×", f"{r.baseline_peak_mb:.0f}", f"{r.course_peak_mb:.0f}",
+            f"{r.baseline_seconds:.1f}{star_b} ({r.baseline_epochs})", _pct(r.baseline_accuracy),
+            f"{r.course_seconds:.1f}{star_c} ({r.course_epochs})", _pct(r.course_accuracy),
+            f"**{r.speedup:.1f}×**", f"{r.cpu_speedup:.1f}×" if r.cpu_speedup else "-",
+            f"{r.baseline_peak_mb:.0f}", f"{r.course_peak_mb:.0f}",
         ]) + " |")
     notes = []
     if any(not (r.baseline_reached and r.course_reached) for r in rows):
@@ -336,8 +377,9 @@ def format_table(rows: Sequence[BenchRow]) -> str:
     if any(r.mode == "quick" for r in rows):
         notes.append(f"--quick: one epoch on {QUICK_SAMPLES:,} images each; seconds are that "
                      "epoch's and the speedup is their ratio, not time to accuracy.")
-    notes.append("seconds: training time to the target (evaluation excluded); MB: peak "
-                 "resident memory of each recipe's process.")
+    notes.append("s (epochs): training wall time (evaluation excluded) and epochs until the "
+                 "test accuracy first reached the target; final: test accuracy after the "
+                 "recipe's last epoch; MB: peak resident memory of each recipe's process.")
     return "\n".join([*lines, "", *notes])
 
 

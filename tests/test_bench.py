@@ -49,6 +49,18 @@ def test_row_uses_the_published_target_and_divides_times(monkeypatch):
     assert row.course_accuracy == pytest.approx(0.9930)
     assert (row.baseline_peak_mb, row.course_peak_mb) == (900.0, 800.0)
     assert row.baseline_reached and row.course_reached
+    assert (row.baseline_epochs, row.course_epochs) == (3, 2)
+
+
+def test_cpu_time_speedup_is_reported_beside_wall_time(monkeypatch):
+    fake_runs(monkeypatch,
+              RecipeRun([17.0, 34.0], [0.985, 0.9925], 900.0, "MNIST", cpu_seconds=[30.0, 60.0]),
+              RecipeRun([3.0, 6.0], [0.9930, 0.9931], 800.0, "MNIST", cpu_seconds=[5.0, 10.0]))
+    row = bench.bench_task("cnn-mnist", echo=lambda line: None)
+    assert (row.baseline_cpu_seconds, row.course_cpu_seconds) == (60.0, 5.0)
+    assert row.cpu_speedup == pytest.approx(12.0)
+    assert row.speedup == pytest.approx(34.0 / 3.0, rel=0.01)
+    assert "| 12.0× |" in bench.format_table([row])
 
 
 def test_a_missed_target_uses_the_whole_time_and_is_marked(monkeypatch):
@@ -59,7 +71,7 @@ def test_a_missed_target_uses_the_whole_time_and_is_marked(monkeypatch):
     assert not row.baseline_reached and row.course_reached
     assert row.baseline_seconds == 34.0
     table = bench.format_table([row])
-    assert "| 34.0* |" in table
+    assert "| 34.0* (2) |" in table
     assert "did not reach the target" in table
 
 
