@@ -45,7 +45,7 @@ class Variant:
     """One setting of a knob: a model, how its data is fed, and process settings."""
 
     label: str
-    model: str = "cnn"  # "cnn" (original), "course-cnn", "mlp", "lstm"
+    model: str = "cnn"  # "cnn" (original), "course-cnn", "mlp", "lstm" (128 units), "lstm-64"
     batch_size: int = 128
     float_inputs: bool = False
     tf_data: bool = False
@@ -65,6 +65,8 @@ KNOBS: dict[str, list[Variant]] = {
               for m in ("mlp", "cnn", "lstm") for b in (128, 256, 512)],
     "architecture": [Variant("original CNN (2×Conv32 on 26/24 px)"),
                      Variant("course CNN (Conv16→pool→Conv32→pool)", model="course-cnn")],
+    "lstm-width": [Variant("LSTM(128), batch 512", model="lstm", batch_size=512),
+                   Variant("LSTM(64), batch 512", model="lstm-64", batch_size=512)],
     "batch-norm": [Variant("course CNN", model="course-cnn"),
                    Variant("course CNN + batch norm", model="course-cnn", batch_norm=True)],
     "steps-per-execution": [
@@ -96,8 +98,8 @@ def _model(variant: Variant):
     if variant.model == "mlp":
         body = [layers.Flatten(), layers.Dense(512, activation="relu"), layers.Dropout(0.2),
                 layers.Dense(512, activation="relu"), layers.Dropout(0.2)]
-    elif variant.model == "lstm":
-        body = [layers.LSTM(128)]
+    elif variant.model in ("lstm", "lstm-64"):
+        body = [layers.LSTM(64 if variant.model == "lstm-64" else 128)]
     elif variant.model == "cnn":
         body = [layers.Reshape((28, 28, 1)), layers.Conv2D(32, 3, activation="relu"),
                 layers.Conv2D(32, 3, activation="relu"), layers.MaxPooling2D(2),

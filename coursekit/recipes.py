@@ -19,7 +19,11 @@ What makes the course recipes faster (measured; see the README's
   the progress per epoch;
 * **architectures sized for the FLOPs**: pooling early, so the convolutions
   run on smaller maps (the original CNN spends most of its time in a 32→32
-  convolution over 24×24 maps);
+  convolution over 24×24 maps), and an LSTM of 64 units instead of 128;
+* **label smoothing** for the MLP and the Fashion-MNIST CNN
+  (:mod:`coursekit.losses`): softened targets that lift test accuracy in a
+  short training, so the MLP reaches the tutorial's figure an epoch or two
+  sooner;
 * images stay ``uint8`` and are scaled inside the model (a ``Rescaling``
   layer): not faster, but a quarter of the memory of float32 copies, and no
   preprocessing to forget at prediction time.
@@ -53,6 +57,7 @@ import keras
 import numpy as np
 
 from ._validation import check_choice, check_int
+from .losses import SparseCategoricalCrossentropy
 from .training import TrainingResult, train
 
 __all__ = ["TASKS", "Recipe", "Task", "get", "one_cycle"]
@@ -118,6 +123,10 @@ class Recipe:
         Keras default, as in the tutorials.
     warmup_epochs : float
         Length of the schedule's warm-up, in epochs.
+    label_smoothing : float
+        With a number above 0, the loss is
+        :class:`coursekit.losses.SparseCategoricalCrossentropy` with this
+        smoothing; with 0, Keras's plain ``sparse_categorical_crossentropy``.
     float_inputs : bool
         True for the original recipes: the tutorials converted the images to
         float32 in [0, 1] with NumPy before training, and so do we for them.
@@ -131,6 +140,7 @@ class Recipe:
     optimizer: str
     peak_learning_rate: float | None = None
     warmup_epochs: float = 1.0
+    label_smoothing: float = 0.0
     float_inputs: bool = False
 
     def schedule(self, steps_per_epoch: int,
@@ -166,8 +176,11 @@ class Recipe:
         epochs = self.epochs if epochs is None else check_int("epochs", epochs, min_value=1)
         n_train = check_int("n_train", n_train, min_value=1)
         steps = math.ceil(n_train / self.batch_size)
-        model.compile(optimizer=self.make_optimizer(steps, epochs),
-                      loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        loss: str | keras.losses.Loss = "sparse_categorical_crossentropy"
+        if self.label_smoothing:
+            loss = SparseCategoricalCrossentropy(label_smoothing=self.label_smoothing)
+        model.compile(optimizer=self.make_optimizer(steps, epochs), loss=loss,
+                      metrics=["accuracy"])
         return model
 
     def train(
@@ -302,13 +315,35 @@ def _course_cnn(input_shape: tuple[int, ...], widths: Sequence[int] = (16, 32),
     return keras.Sequential(layers, name=name)
 
 
-def _lstm(input_shape: tuple[int, ...], *, rescale: bool, name: str) -> keras.Model:
-    """A row-wise LSTM(128): each image is a sequence of 28 rows of 28 pixels."""
+def _wide_course_cnn(input_shape: tuple[int, ...]) -> keras.Model:
+    """The course CNN with twice the filters (32 then 64), for Fashion-MNIST.
+
+    Clothes need more capacity than digits: with 16 and 32 filters the course
+    CNN levels off below what the original CNN reaches in 20 epochs.
+    """
+    return _course_cnn(input_shape, widths=(32, 64), name="wide_course_cnn")
+
+
+def _lstm(input_shape: tuple[int, ...], *, rescale: bool, name: str,
+          units: int = 128) -> keras.Model:
+    """A row-wise LSTM: each image is a sequence of 28 rows of 28 pixels."""
     return keras.Sequential([
         *_stem(input_shape, channels=False, rescale=rescale),
-        L.LSTM(128, name="lstm"),
+        L.LSTM(units, name="lstm"),
         L.Dense(10, activation="softmax", name="output"),
     ], name=name)
+
+
+def _course_lstm(input_shape: tuple[int, ...]) -> keras.Model:
+    """The row-wise LSTM with 64 units: about a third of LSTM(128)'s multiply-adds per step.
+
+    An LSTM's cost per time step is ``4 × units × (features + units)``
+    multiply-adds (four gates): 4 × 64 × (28 + 64) = 23,552 per row against
+    79,872 for 128 units. An epoch takes about half the time (smaller matrix
+    products use the CPU less well), and with a higher peak learning rate it
+    still reaches the tutorial's 98.5%.
+    """
+    return _lstm(input_shape, rescale=True, name="course_lstm", units=64)
 
 
 def _cifar_cnn(input_shape: tuple[int, ...], *, rescale: bool, name: str) -> keras.Model:
@@ -346,8 +381,6 @@ def _original_recipe(summary: str, build: Callable[..., keras.Model], name: str,
 _ORIGINAL_CNN = _original_recipe(
     "2×Conv(32, 3×3) → pool → Dense(128), dropout; Adam 1e-3, batch 128, 20 epochs",
     _classic_cnn, "original_cnn", epochs=20, batch_size=128, optimizer="adam")
-_COURSE_CNN = "Conv(16)→pool→Conv(32)→pool→Dense(128), dropout; Adam one-cycle (peak 3e-3), " \
-              "batch 128, {} epochs"
 
 TASKS: dict[str, Task] = {
     "mlp-mnist": Task(
@@ -356,28 +389,32 @@ TASKS: dict[str, Task] = {
             "MLP 512-512, dropout 0.2; RMSprop 1e-3, batch 128, 20 epochs",
             _mlp, "original_mlp", epochs=20, batch_size=128, optimizer="rmsprop"),
         course=Recipe(
-            "course", "the same MLP; Adam one-cycle (peak 4e-3), batch 512, 6 epochs",
-            _uint8(_mlp, "course_mlp"), epochs=6, batch_size=512,
-            optimizer="adam", peak_learning_rate=4e-3)),
+            "course", "the same MLP; Adam one-cycle (peak 4e-3), label smoothing 0.1, "
+            "batch 512, 5 epochs",
+            _uint8(_mlp, "course_mlp"), epochs=5, batch_size=512,
+            optimizer="adam", peak_learning_rate=4e-3, label_smoothing=0.1)),
     "cnn-mnist": Task(
         "cnn-mnist", "mnist", 0.9921, "the classic Keras MNIST CNN example (99.21%)",
         original=_ORIGINAL_CNN,
-        course=Recipe("course", _COURSE_CNN.format(8), _course_cnn, epochs=8, batch_size=128,
+        course=Recipe("course", "Conv(16)→pool→Conv(32)→pool→Dense(128), dropout; Adam one-cycle "
+                      "(peak 3e-3), batch 128, 8 epochs", _course_cnn, epochs=8, batch_size=128,
                       optimizer="adam", peak_learning_rate=3e-3)),
     "cnn-fashion": Task(
         "cnn-fashion", "fashion_mnist", None, "what the original recipe reaches in the same run",
         original=_ORIGINAL_CNN,
-        course=Recipe("course", _COURSE_CNN.format(10), _course_cnn, epochs=10, batch_size=128,
-                      optimizer="adam", peak_learning_rate=3e-3)),
+        course=Recipe(
+            "course", "Conv(32)→pool→Conv(64)→pool→Dense(128), dropout; Adam one-cycle "
+            "(peak 3e-3), label smoothing 0.1, batch 128, 10 epochs",
+            _wide_course_cnn, epochs=10, batch_size=128, optimizer="adam",
+            peak_learning_rate=3e-3, label_smoothing=0.1)),
     "lstm-mnist": Task(
         "lstm-mnist", "mnist", 0.985, "the row-wise LSTM tutorial (98.5%)",
         original=_original_recipe(
             "LSTM(128) over 28 rows; Adam 1e-3, batch 128, 20 epochs",
             _lstm, "original_lstm", epochs=20, batch_size=128, optimizer="adam"),
         course=Recipe(
-            "course", "the same LSTM(128); Adam one-cycle (peak 5e-3), batch 512, 8 epochs",
-            _uint8(_lstm, "course_lstm"), epochs=8, batch_size=512,
-            optimizer="adam", peak_learning_rate=5e-3)),
+            "course", "LSTM(64) over 28 rows; Adam one-cycle (peak 8e-3), batch 512, 10 epochs",
+            _course_lstm, epochs=10, batch_size=512, optimizer="adam", peak_learning_rate=8e-3)),
     "cnn-cifar10": Task(
         "cnn-cifar10", "cifar10", None,
         "what the original recipe reaches in the same run, on the data available",
