@@ -63,6 +63,13 @@ def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
     return value
 
 
+def check_str(name: str, value: Any) -> str:
+    """Return ``value`` if it is a non-empty string."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidParameterError(name, value, "a non-empty string")
+    return value
+
+
 def check_bool(name: str, value: Any) -> bool:
     """Return ``value`` if it is a bool."""
     if not isinstance(value, bool):

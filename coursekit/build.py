@@ -7,6 +7,8 @@ writes ``notebooks/`` from them:
   nbgrader markers) becomes a stub, ``# YOUR CODE HERE`` /
   ``raise NotImplementedError()``, at the block's indentation;
 - outputs and execution counts are cleared;
+- claim cells (tagged ``claim``, see :mod:`coursekit.claims`) are dropped: they
+  assert what the course's own run showed, which a student's run need not repeat;
 - check cells and everything else are kept as they are.
 
 It also writes, in both copies, the "Open in Colab" badge (pointing at the
@@ -31,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+
+from .claims import TAG as CLAIM_TAG
 
 __all__ = ["BEGIN", "END", "STUB", "BuildResult", "build", "execute_solutions", "make_exercise",
            "repository_url", "setup_source", "strip_solutions"]
@@ -148,6 +152,7 @@ def make_exercise(solution: nbformat.NotebookNode, repo: str, relpath: str
     """The exercise version of a solution notebook (a new notebook)."""
     nb = copy.deepcopy(solution)
     _normalise_header(nb, repo, relpath)
+    nb.cells = [c for c in nb.cells if CLAIM_TAG not in c.metadata.get("tags", [])]
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.source = strip_solutions(cell.source)

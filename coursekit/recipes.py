@@ -152,6 +152,31 @@ class Recipe:
         warmup = min(round(self.warmup_epochs * steps_per_epoch), total)
         return one_cycle(self.peak_learning_rate, total, warmup_steps=warmup)
 
+    def optimizer_for(self, n_train: int, epochs: int | None = None) -> keras.optimizers.Optimizer:
+        """A new optimizer for training on ``n_train`` images, schedule included.
+
+        What a notebook passes to ``model.compile(optimizer=...)``: the schedule is
+        sized for ``epochs`` (default: the recipe's) of ``n_train`` images in batches of
+        :attr:`batch_size`.
+
+        >>> opt = get("mlp-mnist").course.optimizer_for(n_train=55_000)
+        >>> type(opt).__name__, opt.get_config()["learning_rate"]["class_name"]
+        ('Adam', 'CosineDecay')
+        """
+        epochs = self.epochs if epochs is None else check_int("epochs", epochs, min_value=1)
+        n_train = check_int("n_train", n_train, min_value=1)
+        return self.make_optimizer(math.ceil(n_train / self.batch_size), epochs)
+
+    def loss(self) -> str | keras.losses.Loss:
+        """The loss to pass to ``model.compile(loss=...)``, for integer labels.
+
+        >>> get("mlp-mnist").original.loss()
+        'sparse_categorical_crossentropy'
+        """
+        if self.label_smoothing:
+            return SparseCategoricalCrossentropy(label_smoothing=self.label_smoothing)
+        return "sparse_categorical_crossentropy"
+
     def make_optimizer(self, steps_per_epoch: int, epochs: int) -> keras.optimizers.Optimizer:
         """A new optimizer, with its learning-rate schedule sized for the training."""
         schedule = self.schedule(steps_per_epoch, epochs)
@@ -173,13 +198,7 @@ class Recipe:
 
     def compile(self, model: keras.Model, n_train: int, epochs: int | None = None) -> keras.Model:
         """Compile ``model`` with this recipe's optimizer, sized for ``n_train`` images."""
-        epochs = self.epochs if epochs is None else check_int("epochs", epochs, min_value=1)
-        n_train = check_int("n_train", n_train, min_value=1)
-        steps = math.ceil(n_train / self.batch_size)
-        loss: str | keras.losses.Loss = "sparse_categorical_crossentropy"
-        if self.label_smoothing:
-            loss = SparseCategoricalCrossentropy(label_smoothing=self.label_smoothing)
-        model.compile(optimizer=self.make_optimizer(steps, epochs), loss=loss,
+        model.compile(optimizer=self.optimizer_for(n_train, epochs), loss=self.loss(),
                       metrics=["accuracy"])
         return model
 

@@ -6,18 +6,12 @@ saying what to do, not a TensorFlow traceback), compiles the model if needed,
 seeds the random generators, times every epoch, evaluates on test data and
 returns a :class:`TrainingResult`.
 
-Why tqdm rather than Keras's own progress bar
----------------------------------------------
-Keras 3's progress bar (``verbose=1``) redraws by printing; in Colab, in
-VS Code and in saved or captured notebook outputs (nbclient, nbval) every
-redraw can become its own line, so a long training leaves hundreds of lines,
-and ``verbose=2`` prints one line per epoch. :class:`tqdm.keras.TqdmCallback`
-uses ``tqdm.auto``: in Jupyter and Colab it draws *one* widget bar that updates
-in place (the epoch bar, with the latest metrics; a batch bar for the current
-epoch shows during the epoch and disappears at its end), and in a terminal it
-falls back to a text bar on one line. :func:`train` therefore calls
-``model.fit(..., verbose=0)`` and adds a ``TqdmCallback`` when
-``progress=True``.
+Progress and timing come from the callbacks of :mod:`coursekit.callbacks`
+(:class:`~coursekit.callbacks.ProgressBar`, :class:`~coursekit.callbacks.EpochTimer`),
+the same ones the notebooks pass to their own ``model.fit`` calls: :func:`train`
+calls ``model.fit(..., verbose=0)`` and adds a ``ProgressBar`` when ``progress=True``.
+Notebooks show ``compile`` and ``fit`` in the open first and use :func:`train` only
+to repeat them in a loop of comparisons.
 
 Reproducibility
 ---------------
@@ -51,9 +45,9 @@ from typing import Any
 
 import keras
 import numpy as np
-from tqdm.keras import TqdmCallback
 
 from ._validation import check_array, check_bool, check_choice, check_float, check_int
+from .callbacks import EpochTimer, ProgressBar
 from .errors import InvalidParameterError
 
 __all__ = ["OPTIMIZERS", "TrainingResult", "evaluate", "predict_labels", "train"]
@@ -135,51 +129,6 @@ class TrainingResult:
         elif self.history.get("accuracy"):
             text += f", training accuracy {self.history['accuracy'][-1]:.2%}"
         return text
-
-
-class _EpochTimer(keras.callbacks.Callback):
-    """Record the wall-clock time of each epoch."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.seconds: list[float] = []
-        self._start = 0.0
-
-    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        self.seconds.append(time.perf_counter() - self._start)
-
-
-class _ProgressBar(TqdmCallback):
-    """tqdm's Keras callback, with the batch bar counting whole batches.
-
-    Keras 3 gives callbacks no batch size, so TqdmCallback's batch bar gets a
-    unit scale of 1.0 and shows "3.00/4.00 batch"; count plain batches instead.
-    With ``steps_per_execution=N`` Keras reports only every N-th batch, so the
-    bar advances to the batch index it is given rather than by one.
-    """
-
-    def on_epoch_begin(self, epoch: int, *args: Any, **kwargs: Any) -> None:
-        super().on_epoch_begin(epoch, *args, **kwargs)
-        batch_bar = getattr(self, "batch_bar", None)
-        if batch_bar is not None:
-            batch_bar.unit_scale = False
-            batch_bar.refresh()
-            self._batches_done = 0
-            self.on_batch_end = self._advance
-
-    def _advance(self, batch: int, logs: dict | None = None) -> None:
-        batch_bar = self.batch_bar
-        if logs:
-            batch_bar.set_postfix({k: v for k, v in logs.items() if k not in ("batch", "size")},
-                                  refresh=False)
-        done = batch + 1  # Keras may report past the last batch of a short final execution
-        if batch_bar.total:
-            done = min(done, batch_bar.total)
-        batch_bar.update(max(done - self._batches_done, 0))
-        self._batches_done = done
 
 
 # --------------------------------------------------------------------------- #
@@ -474,10 +423,10 @@ def train(
 
     if seed is not None:
         keras.utils.set_random_seed(seed)
-    timer = _EpochTimer()
+    timer = EpochTimer()
     all_callbacks: list[keras.callbacks.Callback] = [timer, *callbacks]
     if progress:
-        all_callbacks.append(_ProgressBar(epochs=epochs))
+        all_callbacks.append(ProgressBar())
 
     start = time.perf_counter()
     fit = model.fit(x, y, epochs=epochs, batch_size=batch_size,
@@ -487,7 +436,8 @@ def train(
 
     history = {key: [float(v) for v in values] for key, values in fit.history.items()}
     result = TrainingResult(history=history, seconds=seconds,
-                            epoch_seconds=list(timer.seconds), epochs=len(timer.seconds))
+                            epoch_seconds=list(timer.epoch_seconds),
+                            epochs=len(timer.epoch_seconds))
     if test_data is not None:
         x_test, y_test = test_data
         scores = model.evaluate(x_test, y_test, batch_size=max(batch_size, 512), verbose=0,

@@ -16,6 +16,7 @@ import pytest
 from tqdm.keras import TqdmCallback
 
 from coursekit import training
+from coursekit.callbacks import ProgressBar
 from coursekit.errors import InvalidParameterError
 from coursekit.models import build_mlp
 from coursekit.training import TrainingResult, evaluate, predict_labels, train
@@ -311,13 +312,13 @@ def test_batch_bar_counts_every_batch(data, monkeypatch, steps_per_execution):
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"], steps_per_execution=steps_per_execution)
     seen: list[tuple[int, int]] = []  # (bar position, bar total) after each report
-    original = training._ProgressBar._advance
+    original = ProgressBar._advance
 
     def record(self, batch, logs=None):
         original(self, batch, logs)
         seen.append((self.batch_bar.n, self.batch_bar.total))
 
-    monkeypatch.setattr(training._ProgressBar, "_advance", record)
+    monkeypatch.setattr(ProgressBar, "_advance", record)
     train(model, x, y, epochs=2, batch_size=32, progress=True, report=False)
     assert len(seen) == 2 * -(-5 // steps_per_execution)  # Keras's reports
     assert seen.count((5, 5)) == 2  # each epoch's bar ends full
