@@ -75,11 +75,15 @@ class Question(Check):
         return value.strip().strip("()").lower()
 
     def right_answer(self, evidence: Any) -> str:
-        """The letter that is right (by default :attr:`answer`)."""
+        """The letter that is right (by default :attr:`answer`).
+
+        Questions about the student's own run override it: their ``collect`` returns
+        ``{"answer": letter, ...}`` with the student's measurements beside the letter.
+        """
         return self.answer
 
     def judge(self, evidence: Any) -> Verdict:
-        choice = evidence
+        choice = evidence["answer"] if isinstance(evidence, dict) else evidence
         if choice not in self.choices:
             letters = " or ".join(f'"{c}"' for c in self.choices)
             return self.fail(f'"{choice}" is not one of the choices: answer {letters}.',

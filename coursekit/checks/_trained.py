@@ -39,7 +39,8 @@ import numpy as np
 from .. import profiles
 from ._core import Check, CheckFailed, Verdict
 
-__all__ = ["TrainedModelCheck", "accuracy_of", "adapt_images", "binomial_se", "held_out"]
+__all__ = ["TrainedModelCheck", "accuracy_of", "adapt_images", "binomial_se", "held_out",
+           "predicted_labels"]
 
 #: Below this accuracy on ten balanced classes, a model has learned next to nothing.
 CHANCE_LEVEL = 0.2
@@ -107,21 +108,36 @@ def adapt_images(x: np.ndarray, model: Any) -> np.ndarray:
     return x.astype("float32") / 255.0
 
 
-def accuracy_of(model: Any, x: np.ndarray, y: np.ndarray) -> float:
-    """The accuracy of ``model`` on stored images ``x`` with integer labels ``y``."""
+def predicted_labels(model: Any, x: np.ndarray) -> np.ndarray:
+    """The classes ``model`` predicts for stored images ``x`` (uint8).
+
+    Raises
+    ------
+    CheckFailed
+        When the model cannot take the images or gives no score per class.
+    """
+    import keras
+
     inputs = adapt_images(x, model)
-    try:
-        scores = np.asarray(model.predict(inputs, batch_size=1024, verbose=0))
+    try:  # eager calls, not predict: no tf.function is traced (and warned about) per model
+        scores = np.concatenate([keras.ops.convert_to_numpy(model(inputs[i:i + 500],
+                                                                  training=False))
+                                 for i in range(0, len(inputs), 500)])
     except Exception as exc:
         raise CheckFailed(f"the model could not predict on the test images "
                           f"({type(exc).__name__}).",
                           hint="check the model's layers: does it end with one output per "
                                "class?") from None
-    if scores.ndim != 2 or scores.shape[0] != len(y):
+    if scores.ndim != 2 or scores.shape[0] != len(x):
         raise CheckFailed(f"the model's output has shape {scores.shape[1:]}, expected one score "
                           "per class.",
                           hint="look at the output layer: how many units, which activation?")
-    return float(np.mean(np.argmax(scores, axis=-1) == y))
+    return np.argmax(scores, axis=-1)
+
+
+def accuracy_of(model: Any, x: np.ndarray, y: np.ndarray) -> float:
+    """The accuracy of ``model`` on stored images ``x`` with integer labels ``y``."""
+    return float(np.mean(predicted_labels(model, x) == y))
 
 
 class TrainedModelCheck(Check):

@@ -13,8 +13,11 @@ import numbers
 from typing import Any
 
 from ._core import Check, CheckFailed, register
+from ._question import Question
+from ._trained import TrainedModelCheck
 
-__all__ = ["BuildMLP", "ParamCount", "mlp_param_count"]
+__all__ = ["BiggestLayer", "BuildMLP", "DropoutModels", "DropoutNoise", "ParamCount",
+           "SigmoidPrediction", "SmallestGap", "TrainMLP", "dropout_gaps", "mlp_param_count"]
 
 #: The (hidden_size, num_layers) the checks try, small so that they run in a second.
 BUILD_CASES = ((16, 2), (32, 1), (8, 3), (8, 0))
@@ -244,3 +247,210 @@ class ParamCount(Check):
             return self.fail(message + ".", hint=hint)
         return self.ok(f"your formula matches Keras on {len(evidence)} networks "
                        f"(e.g. param_count(512, 2) = {mlp_param_count(512, 2):,}).")
+
+
+# --------------------------------------------------------------------------- #
+# Experiments and questions
+# --------------------------------------------------------------------------- #
+
+#: The sizes notebook 01 trains its small experiments with (full profile; the quick
+#: profile takes at most 2,000 training and 500 validation images).
+DROPOUT_TRAIN = 6_000
+VALIDATION = 5_000
+DROPOUT_RATES = (0.0, 0.2, 0.5)
+
+
+def _flat_scaled(x: Any) -> Any:
+    return x.reshape(len(x), -1).astype("float32") / 255.0
+
+
+def _dropout_split() -> tuple[Any, Any, Any, Any]:
+    """The images the dropout experiment trains on and validates on, as notebook 01 cuts them."""
+    from .. import data, profiles
+
+    profile = profiles.current()
+    (x_train, y_train), _ = data.load("mnist", verbose=False)
+    n_small = profile.samples(DROPOUT_TRAIN)
+    n_val = profile.samples(VALIDATION, quick=500)
+    return (x_train[:n_small], y_train[:n_small],
+            x_train[-VALIDATION:][:n_val], y_train[-VALIDATION:][:n_val])
+
+
+def dropout_gaps(trained: dict[float, Any]) -> dict[float, tuple[float, float]]:
+    """(training accuracy, validation accuracy) of each model, measured by the check."""
+    from ._trained import accuracy_of
+
+    x_small, y_small, x_val, y_val = _dropout_split()
+    return {rate: (accuracy_of(model, x_small, y_small), accuracy_of(model, x_val, y_val))
+            for rate, model in trained.items()}
+
+
+@register
+class TrainMLP(TrainedModelCheck):
+    """``01.train_mlp``: the student's own MLP, compiled and fitted by the student.
+
+    Thresholds, from the solution (2 × 128 ReLU MLP, RMSprop, batch 128) over seeds 0–4,
+    measured on 2026-12-01 on the 2-core CI machine with real MNIST:
+
+    - quick (2,000 training images, 3 epochs; 2,000 test images): 81.4–84.2%; one epoch
+      on 200 images: 42.5%; untrained: 9.0%. Threshold 70%.
+    - full (55,000 images, 10 epochs; 10,000 test images): 97.07–97.75%; one epoch on
+      5,500 images: 88.0%; untrained: 9.2%. Threshold 96.5%, 3 standard errors under the
+      worst seed.
+    """
+
+    id = "01.train_mlp"
+    notebook = "01_mlp"
+    points = 2
+    dataset = "mnist"
+    min_accuracy = {"quick": 0.70, "full": 0.965}
+    advice = ("train the MLP of the exercise (hidden layers of 128 ReLU units) on all of x_fit, "
+              "with the epochs the exercise gives; look at the validation curve: is it still "
+              "rising at the end?")
+
+
+@register
+class DropoutModels(Check):
+    """``01.dropout_models``: three MLPs trained with dropout 0, 0.2 and 0.5."""
+
+    id = "01.dropout_models"
+    notebook = "01_mlp"
+    points = 1
+    expects = "a dict {0.0: model, 0.2: model, 0.5: model} of trained models"
+    #: Validation accuracy each model must reach (it learned something).
+    min_accuracy = {"quick": 0.60, "full": 0.90}
+
+    def collect(self, trained: Any) -> Any:
+        import keras
+
+        if not isinstance(trained, dict) or not trained:
+            raise CheckFailed(f"expected {self.expects}, got {type(trained).__name__}"
+                              f"{' (empty)' if isinstance(trained, dict) else ''}.",
+                              hint="store each trained model in dropout_models[rate]")
+        rates = sorted(float(r) for r in trained)
+        if rates != list(DROPOUT_RATES):
+            raise CheckFailed(f"dropout_models has the rates {rates}, expected "
+                              f"{list(DROPOUT_RATES)}.",
+                              hint="train one model for each rate of the exercise, and use the "
+                                   "rate as the key")
+        for rate, model in trained.items():
+            if not isinstance(model, keras.Model):
+                raise CheckFailed(f"dropout_models[{rate}] is a {type(model).__name__}, "
+                                  "expected a trained Keras model.",
+                                  hint="store the model itself, not its history")
+        return {float(r): m for r, m in trained.items()}
+
+    def judge(self, trained: Any) -> Any:
+        from .. import profiles
+
+        need = self.min_accuracy[profiles.current().name]
+        gaps = dropout_gaps(trained)
+        for rate, (_, val) in sorted(gaps.items()):
+            if val < need:
+                return self.fail(f"the model with dropout {rate:g} classifies {val:.1%} of the "
+                                 f"validation images correctly; at least {need:.0%} was "
+                                 "expected from a trained model.",
+                                 hint="was each model compiled and fitted on the small training "
+                                      "set for the exercise's epochs?")
+        shown = ", ".join(f"{rate:g}: {train:.1%} → {val:.1%}" for rate, (train, val)
+                          in sorted(gaps.items()))
+        return self.ok(f"three trained models (training → validation accuracy, measured by the "
+                       f"check: {shown}).")
+
+
+def _models_answer(obj: Any) -> tuple[str, dict[float, Any]]:
+    """A question about the dropout models: ``(answer, dropout_models)``."""
+    if not (isinstance(obj, tuple) and len(obj) == 2):
+        raise CheckFailed("expected (your answer, dropout_models).",
+                          hint="keep the check cell as it was given")
+    answer, trained = obj
+    return answer, DropoutModels().collect(trained)
+
+
+@register
+class SmallestGap(Question):
+    """``01.q_smallest_gap``: which dropout rate has the smallest train–validation gap?"""
+
+    id = "01.q_smallest_gap"
+    notebook = "01_mlp"
+    prompt = "In your own table, which dropout rate has the smallest gap?"
+    choices = {"a": "dropout 0", "b": "dropout 0.2", "c": "dropout 0.5"}
+    hint = ("look at the column 'gap' of your own table: training accuracy minus validation "
+            "accuracy, measured on your models")
+    explanation = ("the more units dropout silences during training, the less the network can "
+                   "memorise its training images, so the two accuracies move closer.")
+
+    def collect(self, obj: Any) -> Any:
+        answer, trained = _models_answer(obj)
+        return {"answer": super().collect(answer), "models": trained}
+
+    def right_answer(self, evidence: Any) -> str:
+        gaps = dropout_gaps(evidence["models"])
+        smallest = min(gaps, key=lambda r: gaps[r][0] - gaps[r][1])
+        return "abc"[DROPOUT_RATES.index(smallest)]
+
+
+@register
+class DropoutNoise(Question):
+    """``01.q_dropout_noise``: is dropout 0.2's validation gain bigger than the noise?"""
+
+    id = "01.q_dropout_noise"
+    notebook = "01_mlp"
+    prompt = ("Is the difference in validation accuracy between dropout 0 and dropout 0.2 "
+              "bigger than the noise of the measurement?")
+    choices = {"a": "yes: more than twice the standard error",
+               "b": "no: within twice the standard error"}
+    hint = ("compute the standard error of an accuracy p measured on n images, "
+            "sqrt(p(1 − p) / n), for your validation set, and compare twice it with the "
+            "difference in your table")
+    explanation = ("a difference smaller than about two standard errors could come from which "
+                   "images happen to be in the validation set; to rank such models, repeat "
+                   "with other seeds or measure on more images.")
+
+    def collect(self, obj: Any) -> Any:
+        answer, trained = _models_answer(obj)
+        return {"answer": super().collect(answer), "models": trained}
+
+    def right_answer(self, evidence: Any) -> str:
+        from ._trained import binomial_se
+
+        gaps = dropout_gaps(evidence["models"])
+        without, with_02 = gaps[0.0][1], gaps[0.2][1]
+        _, _, _, y_val = _dropout_split()
+        noise = 2 * binomial_se((without + with_02) / 2, len(y_val))
+        return "a" if abs(with_02 - without) > noise else "b"
+
+
+
+@register
+class BiggestLayer(Question):
+    """``01.q_biggest_layer``: predict which layer of build_mlp(512, 2) has most parameters."""
+
+    id = "01.q_biggest_layer"
+    notebook = "01_mlp"
+    prompt = "In build_mlp(512, 2), which layer has the most parameters?"
+    choices = {"a": "the first hidden layer", "b": "the second hidden layer",
+               "c": "the output layer"}
+    answer = "a"
+    hint = ("count the weights of each Dense layer: inputs × units, plus one bias per unit; "
+            "how many inputs does each layer get?")
+    explanation = ("784 × 512 + 512 = 401,920 parameters, against 512 × 512 + 512 = 262,656 for "
+                   "the second hidden layer and 512 × 10 + 10 = 5,130 for the output layer.")
+
+
+@register
+class SigmoidPrediction(Question):
+    """``01.q_sigmoid``: predict the sigmoid network's accuracy after one epoch of SGD."""
+
+    id = "01.q_sigmoid"
+    notebook = "01_mlp"
+    prompt = ("Two hidden layers of 684 sigmoid units, plain SGD (learning rate 0.01), 6,000 "
+              "images, one epoch: what validation accuracy do you expect?")
+    choices = {"a": "above 90%, like the ReLU networks above", "b": "around 50%",
+               "c": "hardly better than guessing (10–20%)"}
+    answer = "c"
+    hint = ("the sigmoid's derivative is at most 0.25, and backpropagation multiplies by it once "
+            "per layer: how big are the steps of the first layer's weights?")
+    explanation = ("the gradients that reach the first layer are tiny (vanishing gradients), so "
+                   "after one epoch the network has hardly moved from its random start; run the "
+                   "next cell to see it.")

@@ -17,8 +17,11 @@ from typing import Any
 import numpy as np
 
 from ._core import Check, CheckFailed, register
+from ._question import Question
+from ._trained import TrainedModelCheck
 
-__all__ = ["MisclassifiedIndices", "PerClassAccuracy", "expected_misclassified"]
+__all__ = ["CNNFixesMost", "LessSureWhenWrong", "MisclassifiedIndices", "PerClassAccuracy",
+           "TopConfusion", "TrainCNN", "expected_misclassified", "validation_set"]
 
 # --------------------------------------------------------------------------- #
 # Fixed cases
@@ -273,3 +276,148 @@ class PerClassAccuracy(Check):
             return self.fail(message + ".", hint=hint)
         return self.ok(f"matches scikit-learn's per-class recall on all {len(PER_CLASS_CASES)} "
                        "cases.")
+
+
+# --------------------------------------------------------------------------- #
+# Experiments and questions
+# --------------------------------------------------------------------------- #
+
+#: Notebook 02 trains on the first 50,000 training images and studies the mistakes on
+#: the last 10,000 (its validation set; at most 1,000 in the quick profile).
+VALIDATION_START = 50_000
+
+
+def validation_set() -> tuple[Any, Any]:
+    """Notebook 02's validation images (uint8) and labels, as the notebook cuts them."""
+    from .. import data, profiles
+
+    (x_train, y_train), _ = data.load("mnist", verbose=False)
+    n_val = profiles.current().samples(10_000, quick=1_000)
+    return x_train[VALIDATION_START:][:n_val], y_train[VALIDATION_START:][:n_val]
+
+
+def _predictions(model: Any) -> Any:
+    from ._trained import predicted_labels
+
+    x_val, _ = validation_set()
+    return predicted_labels(model, x_val)
+
+
+def _model(obj: Any, name: str) -> Any:
+    import keras
+
+    if not isinstance(obj, keras.Model):
+        raise CheckFailed(f"{name} is a {type(obj).__name__}, expected a trained Keras model.",
+                          hint="keep the check cell as it was given")
+    return obj
+
+
+@register
+class TrainCNN(TrainedModelCheck):
+    """``02.train_cnn``: the course CNN, compiled and fitted by the student.
+
+    Thresholds, from the solution (the course CNN with the course recipe, batch 128) over
+    seeds 0–4, measured on 2026-12-01 on the 2-core CI machine with real MNIST: see
+    :data:`CALIBRATION`.
+    """
+
+    id = "02.train_cnn"
+    notebook = "02_misclassified"
+    points = 2
+    dataset = "mnist"
+    min_accuracy = {"quick": 0.70, "full": 0.985}
+    advice = ("compile with the recipe's optimizer (sized for your training images and "
+              "epochs) and loss, and fit for the exercise's epochs with the recipe's batch size")
+
+
+@register
+class TopConfusion(Check):
+    """``02.q_top_confusion``: the most frequent confusion in the MLP's confusion matrix."""
+
+    id = "02.q_top_confusion"
+    notebook = "02_misclassified"
+    points = 1
+    expects = "a pair (true digit, predicted digit)"
+
+    def collect(self, obj: Any) -> Any:
+        if not (isinstance(obj, tuple) and len(obj) == 2):
+            raise CheckFailed("expected (your answer, mlp).",
+                              hint="keep the check cell as it was given")
+        answer, mlp = obj
+        if answer is Ellipsis:
+            raise CheckFailed("not answered yet: the answer is still `...`.",
+                              hint="replace ... with a pair such as (3, 5)")
+        try:
+            true, predicted = (int(v) for v in answer)
+        except (TypeError, ValueError):
+            raise CheckFailed(f"expected {self.expects}, got {answer!r}.",
+                              hint="write two digits in parentheses: (true, predicted)") from None
+        return {"answer": [true, predicted], "mlp": _model(mlp, "mlp")}
+
+    def judge(self, evidence: Any) -> Any:
+        _, y_val = validation_set()
+        y_pred = _predictions(evidence["mlp"])
+        counts = np.zeros((10, 10), dtype=int)
+        np.add.at(counts, (y_val, y_pred), 1)
+        np.fill_diagonal(counts, 0)
+        true, predicted = evidence["answer"]
+        if true == predicted:
+            return self.fail(f"({true}, {predicted}) is on the diagonal: those are the right "
+                             "predictions, not confusions.",
+                             hint="look off the diagonal, for the largest count")
+        if not (0 <= true < 10 and 0 <= predicted < 10):
+            return self.fail(f"({true}, {predicted}) is not a pair of digits.",
+                             hint="both numbers go from 0 to 9")
+        top = counts.max()
+        if counts[true, predicted] == top:
+            return self.ok(f"right: a {true} read as a {predicted} is the most frequent confusion "
+                           f"({top} times on the validation images).")
+        return self.fail(f"a {true} read as a {predicted} happened {counts[true, predicted]} "
+                         "times; one confusion is more frequent.",
+                         hint="rows are the true digits, columns the predictions: find the "
+                              "largest number off the diagonal")
+
+
+@register
+class LessSureWhenWrong(Question):
+    """``02.q_less_sure``: predict whether the MLP is less confident when it is wrong."""
+
+    id = "02.q_less_sure"
+    notebook = "02_misclassified"
+    prompt = "Is the network usually less sure when it is wrong?"
+    choices = {"a": "yes: its wrong predictions have lower confidences",
+               "b": "no: right and wrong predictions are made with the same confidence"}
+    answer = "a"
+    hint = ("think of what the training pushes the softmax towards on the images it gets right, "
+            "and look at the table of the most confident mistakes above")
+    explanation = ("the right predictions pile up near 100% confidence, while the wrong ones "
+                   "spread over the whole range; run the next cell to see it.")
+
+
+@register
+class CNNFixesMost(Question):
+    """``02.q_cnn_fixes``: does the CNN get most of the MLP's mistakes right?"""
+
+    id = "02.q_cnn_fixes"
+    notebook = "02_misclassified"
+    prompt = "Of the MLP's validation mistakes, does your CNN get more than half right?"
+    choices = {"a": "yes, more than half", "b": "no, half or fewer"}
+    hint = ("compare the two models' predictions on the MLP's mistakes: where the MLP is wrong, "
+            "how often is the CNN right?")
+    explanation = ("most of the MLP's mistakes were readable digits: a model that keeps the "
+                   "image's 2-D layout reads them.")
+
+    def collect(self, obj: Any) -> Any:
+        if not (isinstance(obj, tuple) and len(obj) == 3):
+            raise CheckFailed("expected (your answer, mlp, cnn).",
+                              hint="keep the check cell as it was given")
+        answer, mlp, cnn = obj
+        return {"answer": super().collect(answer), "mlp": _model(mlp, "mlp"),
+                "cnn": _model(cnn, "cnn")}
+
+    def right_answer(self, evidence: Any) -> str:
+        _, y_val = validation_set()
+        mlp_wrong = _predictions(evidence["mlp"]) != y_val
+        cnn_right = _predictions(evidence["cnn"]) == y_val
+        fixed = int(np.sum(mlp_wrong & cnn_right))
+        return "a" if fixed > mlp_wrong.sum() / 2 else "b"

@@ -1,0 +1,181 @@
+"""Notebook 01's experiment exercises and questions, judged on models the check measures."""
+
+from __future__ import annotations
+
+import keras
+import pytest
+
+from coursekit import data
+from coursekit.checks import get_check
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _mirror(shared_mirror):
+    """The checks load MNIST themselves, from the offline mirror."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COURSEKIT_DATA_DIR", str(shared_mirror))
+        yield
+
+
+def run(check_id, answer):
+    return get_check(check_id).run(answer)
+
+
+@pytest.fixture(scope="module")
+def mnist_flat():
+    (x_train, y_train), _ = data.load("mnist", verbose=False)
+    return data.flatten(data.scale(x_train[:2_000])), y_train[:2_000]
+
+
+def sequential_mlp(dropout=0.0):
+    keras.utils.set_random_seed(0)
+    layers = [keras.Input((784,))]
+    for _ in range(2):
+        layers.append(keras.layers.Dense(64, activation="relu"))
+        if dropout:
+            layers.append(keras.layers.Dropout(dropout))
+    return keras.Sequential([*layers, keras.layers.Dense(10, activation="softmax")])
+
+
+def fit(model, x, y, epochs=3, optimizer="rmsprop"):
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    model.fit(x, y, batch_size=128, epochs=epochs, verbose=0)
+    return model
+
+
+# --------------------------------------------------------------------------- #
+# 01.train_mlp
+# --------------------------------------------------------------------------- #
+
+@pytest.mark.parametrize("answer", [None, "a model", keras.Sequential()])
+def test_train_mlp_fails_without_a_trained_model(answer, monkeypatch):
+    monkeypatch.setenv("COURSEKIT_PROFILE", "quick")
+    verdict = run("01.train_mlp", answer)
+    assert not verdict.passed and verdict.hint
+
+
+def test_an_untrained_model_is_told_it_learned_nothing(monkeypatch):
+    monkeypatch.setenv("COURSEKIT_PROFILE", "quick")
+    verdict = run("01.train_mlp", sequential_mlp())
+    assert not verdict.passed
+    assert "guessing" in verdict.message and "fit" in verdict.hint
+
+
+def test_a_model_trained_on_too_little_fails(mnist_flat, monkeypatch):
+    monkeypatch.setenv("COURSEKIT_PROFILE", "quick")
+    x, y = mnist_flat
+    verdict = run("01.train_mlp", fit(sequential_mlp(), x[:500], y[:500], epochs=1))
+    assert not verdict.passed and "at least 70%" in verdict.message
+
+
+def test_another_correct_form_passes(mnist_flat, monkeypatch):
+    """The Functional API, Adam, uint8 images with a Rescaling layer: all accepted."""
+    monkeypatch.setenv("COURSEKIT_PROFILE", "quick")
+    x, y = mnist_flat
+    keras.utils.set_random_seed(1)
+    inputs = keras.Input((28, 28))
+    h = keras.layers.Rescaling(1 / 255)(inputs)
+    h = keras.layers.Flatten()(h)
+    h = keras.layers.Dense(128, activation="relu")(h)
+    outputs = keras.layers.Dense(10, activation="softmax")(h)
+    model = fit(keras.Model(inputs, outputs), (x * 255).astype("uint8").reshape(-1, 28, 28), y,
+                optimizer="adam")
+    verdict = run("01.train_mlp", model)
+    assert verdict.passed, verdict
+
+
+def test_the_threshold_depends_on_the_profile(mnist_flat, monkeypatch):
+    x, y = mnist_flat
+    model = fit(sequential_mlp(), x, y)
+    monkeypatch.setenv("COURSEKIT_PROFILE", "quick")
+    assert run("01.train_mlp", model).passed
+    monkeypatch.setenv("COURSEKIT_PROFILE", "full")
+    verdict = run("01.train_mlp", model)  # 2,000 images are not the full exercise
+    assert not verdict.passed and "at least 96%" in verdict.message
+
+
+# --------------------------------------------------------------------------- #
+# 01.dropout_models and the questions on them
+# --------------------------------------------------------------------------- #
+
+@pytest.fixture(scope="module")
+def dropout_models():
+    """Three small models trained in the quick profile's sizes (2,000 images, 2 epochs)."""
+    (x_train, y_train), _ = data.load("mnist", verbose=False)
+    x, y = data.flatten(data.scale(x_train[:2_000])), y_train[:2_000]
+    return {rate: fit(sequential_mlp(rate), x, y, epochs=4) for rate in (0.0, 0.2, 0.5)}
+
+
+@pytest.mark.parametrize("answer, expected", [
+    ({}, "empty"),
+    ({0.0: None}, "rates"),
+    ("models", "expected a dict"),
+])
+def test_dropout_models_names_what_is_wrong(answer, expected, monkeypatch):
+    monkeypatch.setenv("COURSEKIT_PROFILE", "quick")
+    verdict = run("01.dropout_models", answer)
+    assert not verdict.passed and expected in verdict.message
+
+
+def test_dropout_models_refuses_histories_and_untrained_models(monkeypatch, dropout_models):
+    monkeypatch.setenv("COURSEKIT_PROFILE", "quick")
+    with_history = {**dropout_models, 0.5: dropout_models[0.5].history}
+    assert "not its history" in run("01.dropout_models", with_history).hint
+    untrained = {**dropout_models, 0.2: sequential_mlp(0.2)}
+    verdict = run("01.dropout_models", untrained)
+    assert not verdict.passed and "dropout 0.2" in verdict.message
+    assert run("01.dropout_models", dropout_models).passed
+
+
+def test_the_gap_question_follows_the_students_own_models(monkeypatch, dropout_models):
+    monkeypatch.setenv("COURSEKIT_PROFILE", "quick")
+    from coursekit.checks.nb01 import dropout_gaps
+
+    gaps = dropout_gaps(dropout_models)
+    smallest = min(gaps, key=lambda r: gaps[r][0] - gaps[r][1])
+    right = "abc"[(0.0, 0.2, 0.5).index(smallest)]
+    assert run("01.q_smallest_gap", (right, dropout_models)).passed
+    wrong = next(c for c in "abc" if c != right)
+    verdict = run("01.q_smallest_gap", (wrong, dropout_models))
+    assert not verdict.passed and "gap" in verdict.hint
+    assert not run("01.q_smallest_gap", (..., dropout_models)).passed
+
+
+def test_the_noise_question_compares_with_twice_the_standard_error(monkeypatch, dropout_models):
+    monkeypatch.setenv("COURSEKIT_PROFILE", "quick")
+    from coursekit.checks._trained import binomial_se
+    from coursekit.checks.nb01 import dropout_gaps
+
+    gaps = dropout_gaps(dropout_models)
+    a, b = gaps[0.0][1], gaps[0.2][1]
+    bigger = abs(a - b) > 2 * binomial_se((a + b) / 2, 500)
+    assert run("01.q_dropout_noise", ("a" if bigger else "b", dropout_models)).passed
+    assert not run("01.q_dropout_noise", ("b" if bigger else "a", dropout_models)).passed
+
+
+@pytest.mark.parametrize("check_id, right", [("01.q_biggest_layer", "a"),
+                                             ("01.q_sigmoid", "c")])
+def test_prediction_questions(check_id, right):
+    assert run(check_id, right).passed
+    assert run(check_id, f" ({right.upper()}) ").passed  # spaces, parentheses, capitals
+    wrong = run(check_id, "b")
+    assert not wrong.passed and wrong.hint and "right" not in wrong.message
+    assert "not answered yet" in run(check_id, ...).message
+
+
+@pytest.mark.slow
+def test_train_mlp_solution_passes_over_five_seeds_in_the_quick_profile(monkeypatch):
+    """The exercise's solution (2 × 128 ReLU, RMSprop, batch 128) in the quick profile's
+    sizes (2,000 images, 3 epochs) passes for seeds 0–4: the threshold has a margin."""
+    monkeypatch.setenv("COURSEKIT_PROFILE", "quick")
+    (x_train, y_train), _ = data.load("mnist", verbose=False)
+    x, y = data.flatten(data.scale(x_train[:2_000])), y_train[:2_000]
+    for seed in range(5):
+        keras.utils.set_random_seed(seed)
+        model = keras.Sequential([keras.Input((784,)),
+                                  keras.layers.Dense(128, activation="relu"),
+                                  keras.layers.Dense(128, activation="relu"),
+                                  keras.layers.Dense(10, activation="softmax")])
+        verdict = run("01.train_mlp", fit(model, x, y, epochs=3))
+        assert verdict.passed, (seed, verdict)
