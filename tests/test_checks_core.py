@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -10,6 +12,7 @@ from coursekit.checks import (
     Check,
     CheckFailed,
     Verdict,
+    _cell_status,
     all_checks,
     check,
     get_check,
@@ -111,3 +114,144 @@ def test_builtin_checks_are_well_formed():
         assert number.isdigit() and name, check_id
         assert spec.notebook.startswith(number + "_"), check_id
         assert spec.points > 0 and spec.expects
+
+
+# --------------------------------------------------------------------------- #
+# A check run after a failed cell says so (IPython's cell hooks)
+# --------------------------------------------------------------------------- #
+
+class FakeShell:
+    """Just IPython's event machinery: what the recorder registers its hooks with."""
+
+    def __init__(self):
+        from IPython.core.events import EventManager, available_events
+
+        self.events = EventManager(self, available_events)
+        self.count = 0
+
+    def run_cell(self, source, *, body=None, before=None, during=None, cell_id=None):
+        """Fire the hooks as IPython does around a cell: ``body`` is what the cell runs."""
+        from IPython.core.interactiveshell import ExecutionInfo, ExecutionResult
+
+        self.count += 1
+        info = ExecutionInfo(source, store_history=True, silent=False, shell_futures=True,
+                             cell_id=cell_id)
+        self.events.trigger("pre_run_cell", info)
+        if body is not None:
+            body()
+        result = ExecutionResult(info)
+        result.execution_count = self.count
+        result.error_before_exec, result.error_in_exec = before, during
+        self.events.trigger("post_run_cell", result)
+
+
+@pytest.fixture
+def shell(monkeypatch):
+    fake = FakeShell()
+    monkeypatch.setattr(_cell_status, "_shell", lambda: fake)
+    return fake
+
+
+def _syntax_error(line):
+    return SyntaxError("invalid syntax", ("<cell>", line, 5, "    x = (\n"))
+
+
+def test_check_after_a_syntax_error_says_the_cell_did_not_run(square_check, shell, capsys):
+    square = lambda x: x * x  # noqa: E731 - the older, correct definition
+    shell.run_cell("check", body=lambda: check("00.square", square))
+    capsys.readouterr()
+    shell.run_cell("def square(x):\n ...", before=_syntax_error(4), cell_id="exercise")
+    for _ in range(2):  # running the check cell again does not hide the broken cell
+        shell.run_cell("check", body=lambda: check("00.square", square))
+        out = capsys.readouterr().out
+        assert out.startswith("❌ [00.square] 0/2") and "did not run" in out, out
+        assert "SyntaxError on line 4" in out and "run that cell again" in out
+    shell.run_cell("def square(x): ...", cell_id="exercise")  # fixed and run again
+    shell.run_cell("check", body=lambda: check("00.square", square))
+    assert capsys.readouterr().out.startswith("✅")
+
+
+def test_rerunning_the_broken_cell_with_its_check_judges_the_new_code(square_check, shell,
+                                                                        capsys):
+    shell.run_cell("check", body=lambda: check("00.square", lambda x: x * x))
+    shell.run_cell("def square(x): ...\ncheck(...)", before=_syntax_error(1), cell_id="both")
+    capsys.readouterr()
+    shell.run_cell("def square(x): ...\ncheck(...)", cell_id="both",
+                   body=lambda: check("00.square", lambda x: x * x))
+    assert capsys.readouterr().out.startswith("✅")
+
+
+def test_an_error_after_the_definition_still_judges_the_new_function(square_check, shell,
+                                                                      capsys):
+    namespace = {}
+    try:
+        exec(compile("def square(x):\n    return x * x\nsquare(1) / 0\n", "<cell-7>", "exec"),
+             namespace)
+    except ZeroDivisionError as exc:
+        error = exc
+    shell.run_cell("check", body=lambda: check("00.square", namespace["square"]))
+    shell.run_cell("def square...", during=error)
+    capsys.readouterr()
+    shell.run_cell("check", body=lambda: check("00.square", namespace["square"]))
+    assert capsys.readouterr().out.startswith("✅")  # defined by the failed cell: fresh
+    shell.run_cell("check", body=lambda: check("00.square", lambda x: x * x))
+    out = capsys.readouterr().out
+    assert out.startswith("❌") and "stopped part-way: ZeroDivisionError on line 3" in out, out
+
+
+def test_the_hooks_are_registered_once_whichever_copy_of_the_module_asks(shell, monkeypatch):
+    import importlib.util
+
+    first = _cell_status.recorder()
+    assert _cell_status.recorder() is first
+    spec = importlib.util.spec_from_file_location("grader_copy", _cell_status.__file__)
+    copy = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "grader_copy", copy)
+    spec.loader.exec_module(copy)  # the grader executes the checks' sources afresh
+    copy._shell = _cell_status._shell
+    assert copy.recorder() is first
+    assert len(shell.events.callbacks["post_run_cell"]) == 1
+
+
+def test_no_hook_outside_ipython():
+    assert _cell_status.recorder() is None  # plain Python: checks judge as before
+
+
+@pytest.mark.slow
+def test_a_real_ipython_shell_reports_the_syntax_error_of_the_cell_above(capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryManager.hist_file = ":memory:"
+    hooks = sys.displayhook, sys.excepthook
+    ipython = InteractiveShell.instance(config=config)
+    try:
+        # A kernel's first import of coursekit.checks (here it was imported before the shell).
+        ipython.run_cell("import importlib, coursekit.checks\n"
+                         "importlib.reload(coursekit.checks)\n"
+                         "from coursekit.checks import check", store_history=True)
+        ipython.run_cell("def param_count(h, n):\n    return 1", store_history=True)
+        ipython.run_cell("def param_count(h, n):\n    x = (\n    return 2", store_history=True)
+        capsys.readouterr()
+        ipython.run_cell('check("01.param_count", param_count)', store_history=True)
+        out = capsys.readouterr().out
+        assert out.startswith("❌ [01.param_count]") and "SyntaxError on line 2" in out, out
+        ipython.run_cell("def param_count(h, n):\n    return 7850 if n == 0 else "
+                         "784*h + h + (n-1)*(h*h + h) + 10*h + 10", store_history=True)
+        ipython.run_cell('check("01.param_count", param_count)', store_history=True)
+        assert capsys.readouterr().out.startswith("✅ [01.param_count]")
+    finally:
+        for event in ("pre_run_cell", "post_run_cell"):
+            ipython.events.callbacks[event].clear()
+        InteractiveShell.clear_instance()
+        sys.displayhook, sys.excepthook = hooks
+
+
+@pytest.mark.parametrize("module", ["_activations", "_cell_status", "_returns", "_core"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"coursekit.checks.{module}"))
+    assert result.attempted and not result.failed

@@ -69,7 +69,8 @@ def _reverse_index(y_true, y_prob):
 
 
 @pytest.mark.parametrize("answer, message, hint", [
-    (_mask, "returned a boolean mask of length 6", "np.flatnonzero"),
+    (_mask, "returned a boolean mask of length 6",
+     "positions where the mask is True"),
     (_all_wrong_and_right, "expected [3, 5, 1, 4]", "image 0 is predicted right"),
     (lambda t, p: misclassified(t, p)[:-1], "expected [3, 5, 1, 4]", "image 4 is a mistake"),
     (lambda t, p: misclassified(t, p) + 1, "expected [3, 5, 1, 4]", "is not a position"),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import keras
 import pytest
+import tensorflow as tf
 
 from coursekit.checks import get_check
 
@@ -38,6 +41,39 @@ def test_accepts_a_model_and_separate_activation_layers():
     assert run(solution()).passed
     alt = make(L.Conv2D(12, 3), L.ReLU(), L.Flatten(), L.Dense(10), L.Activation("softmax"))
     assert run(alt).passed
+
+
+@pytest.mark.parametrize("conv_act, out_act", [
+    (tf.nn.relu, tf.nn.softmax),  # softmax_v2 was rejected
+    (L.ReLU(), L.Softmax()),
+], ids=["tf.nn", "layers-as-activation"])
+def test_accepts_every_spelling_of_the_activations(conv_act, out_act):
+    build = make(L.Conv2D(12, 3, activation=conv_act), L.Flatten(),
+                 L.Dense(10, activation=out_act))
+    assert run(build).passed, run(build).message
+
+
+def test_accepts_the_functional_api_with_activation_layers():
+    def build_simple_cnn():
+        inputs = keras.Input(shape=(28, 28, 1))
+        x = L.Activation(tf.nn.relu)(L.Conv2D(12, 3)(inputs))
+        outputs = L.Activation(tf.nn.softmax)(L.Dense(10)(L.Flatten()(x)))
+        return keras.Model(inputs, outputs)
+
+    assert run(build_simple_cnn).passed
+
+
+@pytest.mark.parametrize("build, words", [
+    (make(L.Conv2D(12, 3, activation="relu"), L.Flatten()), "the output layer is missing"),
+    (make(), "no layers"),
+    (lambda: [L.Conv2D(12, 3), L.Flatten(), L.Dense(10)], "returned a list of 3 layers"),
+    (make(L.Conv2D(12, 3, activation=tf.nn.sigmoid), L.Flatten(), L.Dense(10, "softmax")),
+     "activation is sigmoid, expected relu"),
+], ids=["no-output-layer", "no-layers", "list-of-layers", "tf-sigmoid"])
+def test_names_the_actual_mistake_without_giving_the_code(build, words):
+    verdict = run(build)
+    assert not verdict.passed and words in verdict.message, verdict.message
+    assert verdict.hint and not re.search(r"\w\(|\w=\S", verdict.hint), verdict.hint
 
 
 @pytest.mark.parametrize("build, words", [
@@ -78,7 +114,7 @@ def test_unbuilt_model_and_wrong_returns():
     verdict = run(lambda: keras.Sequential([L.Conv2D(12, 3)]))
     assert not verdict.passed and "keras.Input" in verdict.hint
     verdict = run(lambda: None)
-    assert not verdict.passed and "returned NoneType" in verdict.message
+    assert not verdict.passed and "returned None" in verdict.message
 
 
 @pytest.mark.parametrize("obj, words", [

@@ -64,7 +64,7 @@ def first_value(a, size):
 
 
 @pytest.mark.parametrize("func, words, hint", [
-    (no_crop, "raised ValueError", "crop"),
+    (no_crop, "raised ValueError", "do not fill a whole window"),
     (mean_pool, "value [0, 0]", "mean pooling"),
     (zero_start, "negative", "do not start the maximum from 0"),
     (no_value_error, "expected a ValueError", "raise ValueError"),

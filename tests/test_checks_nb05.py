@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keras
 import pytest
+import tensorflow as tf
 
 from coursekit.checks import get_check
 
@@ -80,16 +81,29 @@ def test_accepts_batchnorm_after_the_activation_and_dropout_before_the_output():
     assert run(variant(drop="end")).passed
 
 
+def test_accepts_tf_activations_and_relu_layers():
+    def build(l2=5e-4, dropout=0.5):
+        model = solution(l2, dropout)
+        layers = [L.ReLU() if type(layer).__name__ == "Activation" else layer
+                  for layer in model.layers]
+        layers[-1] = L.Dense(10, activation=tf.nn.softmax, kernel_regularizer=R.L2(l2))
+        return keras.Sequential([keras.Input(shape=(28, 28, 1)), *layers])
+
+    assert run(build).passed, run(build).message
+
+
 @pytest.mark.parametrize("build, words, hint", [
-    (variant(conv_bn=False), "convolution block 1 has no BatchNormalization", "use_bias"),
+    (variant(conv_bn=False), "convolution block 1 has no BatchNormalization",
+     "between this block's convolution and its pooling"),
     (variant(dense_bn=False), "no BatchNormalization after the hidden Dense(100)",
-     "BatchNormalization"),
-    (variant(drop=None), "no Dropout between Flatten and the output", "right after Flatten"),
+     "right after the hidden Dense(100)"),
+    (variant(drop=None), "no Dropout between Flatten and the output", "after Flatten"),
     (variant(drop="conv"), "(found Dropout(0.5), Dropout(0.5) before Flatten)",
-     "right after Flatten"),
-    (variant(reg=None), "has no kernel_regularizer", "L2(l2)"),
-    (variant(reg=R.L1), "a L1 regularizer", "L2(l2)"),
-    (variant(out_reg=False), "Dense(10, softmax) has no kernel_regularizer", "the output too"),
+     "after Flatten"),
+    (variant(reg=None), "has no kernel_regularizer", "kernel_regularizer of every"),
+    (variant(reg=R.L1), "a L1 regularizer", "kernel_regularizer of every"),
+    (variant(out_reg=False), "Dense(10, softmax) has no kernel_regularizer",
+     "the output layer too"),
     (variant(use_l2=False), "has L2(0.0005), expected L2(0.001)", "arguments"),
     (variant(use_dropout_arg=False), "Dropout rate is 0.5, expected 0.25", "arguments"),
     (variant(filters=(32, 64)), "[32, 64] filters, expected [16, 32]", "only add"),

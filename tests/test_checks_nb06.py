@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from coursekit.checks import check, get_check
 
@@ -36,14 +37,14 @@ def test_sequence_shapes_passes_on_the_solution(capsys):
 @pytest.mark.parametrize("answer, message, hint", [
     (lambda x: x.reshape(len(x), 784, 1), "pixel sequence", "one row of 28 pixels"),
     (lambda x: x.reshape(len(x), 28, 28, 1), "without a channel axis", "(N, 28, 28)"),
-    (lambda x: x.reshape(3, 28, 28), "failed for a single image", "len(x)"),
-    (lambda x: x.reshape(60000, 28, 28), "failed for 3 images", "len(x)"),
-    (lambda x: x.reshape(len(x), 28, 28).transpose(0, 2, 1), "column by column", "no transpose"),
+    (lambda x: x.reshape(3, 28, 28), "failed for a single image", "number of images"),
+    (lambda x: x.reshape(60000, 28, 28), "failed for 3 images", "number of images"),
+    (lambda x: x.reshape(len(x), 28, 28).transpose(0, 2, 1), "column by column", "transpose"),
     (lambda x: x.reshape(len(x), 28, 28) / 255.0, "pixel values changed", "only reshapes"),
     (lambda x: x.reshape(len(x), 28, 28)[:, ::-1], "not row t of image i", "reading order"),
     (lambda x: x[:, :28], "expected (3, 28, 28)", "one time step per image row"),
     (lambda x: "rows", "expected (3, 28, 28)", ""),
-    (lambda x: None, "not a NumPy array", "reshape"),
+    (lambda x: None, "not a NumPy array", "NumPy array"),
 ])
 def test_sequence_shapes_fails_with_specific_messages(answer, message, hint):
     verdict = run("06.sequence_shapes", answer)
@@ -105,34 +106,43 @@ def test_stacked_lstm_accepts_dropout_and_a_separate_softmax():
     assert run("06.stacked_lstm", with_dropout).passed
 
 
+@pytest.mark.parametrize("head", [
+    lambda: [keras.layers.Dense(10, activation=tf.nn.softmax)],
+    lambda: [keras.layers.Dense(10), keras.layers.Softmax()],
+], ids=["tf.nn.softmax", "Softmax-layer"])
+def test_stacked_lstm_accepts_every_spelling_of_softmax(head):
+    assert run("06.stacked_lstm", lambda u, n: _stack(u, n, head=head())).passed
+
+
 @pytest.mark.parametrize("answer, message, hint", [
     (lambda u, n: _stack(u, n, shape=(784, 1)), "input shape is (None, 784, 1)",
-     "keras.Input(shape=(28, 28))"),
+     "keras.Input"),
     (lambda u, n: _stack(u, n, flags=[False] * n), "an LSTM received a vector (ndim=2)",
-     "except the last"),
+     "every LSTM but the last"),
     (lambda u, n: _stack(u, n, flags=[True] * n), "the last LSTM has return_sequences=True",
-     "return_sequences=False"),
+     "return_sequences of the last LSTM"),
     (lambda u, n: _stack(u, 2), "found 2 LSTM layer(s); expected num_layers = 3",
-     "range(num_layers)"),
-    (lambda u, n: _stack(u, n + 1), "found 4 LSTM layer(s)", "range(num_layers)"),
+     "exactly num_layers times"),
+    (lambda u, n: _stack(u, n + 1), "found 4 LSTM layer(s)", "exactly num_layers times"),
     (lambda u, n: _stack(32, n), "an LSTM has 32 units; expected units = 16", "units"),
     (lambda u, n: _stack(u, n, unit_list=[u] * (n - 1) + [10]), "an LSTM has 10 units",
      "units"),
     (lambda u, n: _stack(u, n, head=[keras.layers.Dense(10, activation="relu")]),
-     "output activation is 'relu'", "softmax"),
+     "output activation is 'relu'", "activation argument of the output"),
     (lambda u, n: _stack(u, n, head=[keras.layers.Dense(1, activation="softmax")]),
-     "has 1 units; expected 10", "Dense(10"),
-    (lambda u, n: _stack(u, n, head=[]), "found 0 Dense layer(s)", "Dense(10"),
+     "has 1 units; expected 10", "one unit per class"),
+    (lambda u, n: _stack(u, n, head=[]), "found 0 Dense layer(s)", "exactly one Dense layer"),
     (lambda u, n: _stack(u, n, head=[keras.layers.Dense(64, activation="relu"),
                                      keras.layers.Dense(10, activation="softmax")]),
-     "found 2 Dense layer(s)", "Dense(10"),
+     "found 2 Dense layer(s)", "exactly one Dense layer"),
     (lambda u, n: keras.Sequential([keras.Input((28, 28)), keras.layers.GRU(u),
                                     keras.layers.Dense(10, activation="softmax")]),
      "unexpected layer GRU", "keras.layers.LSTM"),
     (lambda u, n: keras.Sequential([keras.layers.LSTM(u),
                                     keras.layers.Dense(10, activation="softmax")]),
-     "no input shape", "keras.Input(shape=(28, 28))"),
-    (lambda u, n: "model", "returned str, not a Keras model", "keras.Sequential"),
+     "no input shape", "keras.Input"),
+    (lambda u, n: "model", "returned str, expected a Keras model", "return the model"),
+    (lambda u, n: None, "returned None", "`return`"),
 ])
 @pytest.mark.filterwarnings("ignore:You are using a softmax over axis -1")
 def test_stacked_lstm_fails_with_specific_messages(answer, message, hint):

@@ -44,6 +44,8 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from . import _cell_status
+
 __all__ = ["REGISTRY", "Check", "CheckFailed", "Verdict", "all_checks", "check", "get_check",
            "register"]
 
@@ -217,10 +219,37 @@ def check(check_id: str, obj: Any = _MISSING) -> None:
         The check's id, as written in the notebook's check cell.
     obj : object
         The answer: a function, a model, an array...
+
+    Notes
+    -----
+    Under IPython, if the cell run before this check failed (a syntax error:
+    nothing in it ran), ``obj`` is an older definition or missing; the check
+    then says so instead of judging it (see :mod:`coursekit.checks._cell_status`).
     """
+    recorder = _cell_status.recorder()  # None outside IPython
     try:
         spec = get_check(check_id)
     except KeyError as exc:
         print(f"❌ {exc.args[0]}")
         return
+    failure = recorder.checking() if recorder is not None else None
+    if failure is not None and failure.may_be_stale(obj):
+        print(_stale(spec, obj, failure))
+        return
     print(spec.run(obj))
+
+
+def _stale(spec: Check, obj: Any, failure: _cell_status.CellFailure) -> Verdict:
+    """The verdict when the cell run before the check failed: what is judged is not fresh."""
+    name = getattr(obj, "__name__", None)
+    what = f"`{name}`" if isinstance(name, str) and name.isidentifier() else "your answer"
+    cell = f" (In [{failure.execution_count}])" if failure.execution_count else ""
+    if failure.ran:
+        message = (f"the cell run before this check{cell} stopped part-way: "
+                   f"{failure.describe()}. So {what} may be an older definition, not the code "
+                   "of that cell.")
+    else:
+        message = (f"the cell run before this check{cell} did not run: {failure.describe()}. "
+                   f"So {what} is not the code of that cell but an older definition, or "
+                   "nothing.")
+    return spec.fail(message, hint="fix the error and run that cell again, then this check")

@@ -12,8 +12,10 @@ import math
 import numbers
 from typing import Any
 
+from ._activations import ACTIVATION_LAYERS, activation_name, layer_activation, merge_activations
 from ._core import Check, CheckFailed, register
 from ._question import Question
+from ._returns import require_model
 from ._trained import TrainedModelCheck
 
 __all__ = ["BiggestLayer", "BuildMLP", "DropoutModels", "DropoutNoise", "ParamCount",
@@ -22,8 +24,6 @@ __all__ = ["BiggestLayer", "BuildMLP", "DropoutModels", "DropoutNoise", "ParamCo
 #: The (hidden_size, num_layers) the checks try, small so that they run in a second.
 BUILD_CASES = ((16, 2), (32, 1), (8, 3), (8, 0))
 COUNT_CASES = ((512, 2), (128, 1), (32, 3), (100, 0), (1, 1), (64, 4))
-
-_ACTIVATION_LAYERS = {"ReLU": "relu", "Softmax": "softmax"}
 
 
 def mlp_param_count(hidden_size: int, num_layers: int, n_in: int = 784,
@@ -53,57 +53,37 @@ def _is_model(obj: Any) -> bool:
     return isinstance(obj, keras.Model)
 
 
-def _activation_name(layer: Any) -> str:
-    try:
-        value = layer.get_config().get("activation", "linear")
-    except Exception:  # a layer without a usable config
-        return "unknown"
-    if isinstance(value, dict):  # a serialised custom activation
-        value = value.get("config", {}).get("name") or value.get("class_name", "unknown")
-    return str(value)
-
-
 def _describe_model(model: Any, call: str) -> dict[str, Any]:
-    """Plain facts about a model: input shape, layers (kind, units, activation), params."""
+    """Plain facts about a model: input shape, layers (kind, units, activation), params.
+
+    A model with no layer at all (``keras.Input`` only) is described, with an
+    input shape of None, so that the judge can say which layer is missing.
+    """
     import keras
 
-    if not isinstance(model, keras.Model):
-        raise CheckFailed(
-            f"{call} returned {type(model).__name__}, expected a Keras model.",
-            hint="end your function with `return` and the keras.Sequential you built")
-    try:
-        input_shape = [None if d is None else int(d) for d in model.inputs[0].shape]
-        params = int(model.count_params())
-    except Exception:
-        raise CheckFailed(
-            f"the model returned by {call} is not built (Keras does not know its input "
-            "shape yet).",
-            hint="start the Sequential with keras.Input(shape=(784,))") from None
+    require_model(model, call)
     layers = []
     for layer in model.layers:
         kind = type(layer).__name__
         facts: dict[str, Any] = {"kind": kind}
         if isinstance(layer, keras.layers.Dense):
             facts["units"] = int(layer.units)
-            facts["activation"] = _activation_name(layer)
-        elif isinstance(layer, keras.layers.Activation):
-            facts["activation"] = _activation_name(layer)
-        elif kind in _ACTIVATION_LAYERS:
-            facts = {"kind": "Activation", "activation": _ACTIVATION_LAYERS[kind]}
+            facts["activation"] = activation_name(layer.activation)
+        elif kind in ACTIVATION_LAYERS:
+            facts = {"kind": "Activation", "activation": layer_activation(layer)}
         layers.append(facts)
+    if not [f for f in layers if f["kind"] != "InputLayer"]:
+        return {"input_shape": None, "layers": [], "params": 0}
+    try:
+        input_shape = [None if d is None else int(d) for d in model.inputs[0].shape]
+        params = int(model.count_params())
+    except Exception:
+        raise CheckFailed(
+            f"the model returned by {call} is not built: Keras does not know the shape of "
+            "its inputs.",
+            hint="look at the start of the model: it needs an input of 784 values "
+                 "(keras.Input) before its first layer") from None
     return {"input_shape": input_shape, "layers": layers, "params": params}
-
-
-def _merge_activations(layers: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Fold Dense(linear) + Activation(a) into Dense(a), as in the old Keras style."""
-    merged: list[dict[str, Any]] = []
-    for layer in layers:
-        if (layer["kind"] == "Activation" and merged and merged[-1]["kind"] == "Dense"
-                and merged[-1]["activation"] == "linear"):
-            merged[-1] = {**merged[-1], "activation": layer["activation"]}
-        else:
-            merged.append(dict(layer))
-    return merged
 
 
 @register
@@ -136,56 +116,93 @@ class BuildMLP(Check):
         if [(f["hidden_size"], f["num_layers"]) for f in evidence] != list(BUILD_CASES):
             return self.fail("the check did not get a model for every case it tries.")
         for facts in evidence:
-            hidden_size, num_layers = facts["hidden_size"], facts["num_layers"]
-            call = _call(hidden_size, num_layers)
-            shape = tuple(facts["input_shape"])
-            if shape != (None, 784):
-                return self.fail(
-                    f"the model of {call} takes inputs of shape {shape}, expected (None, 784): "
-                    "one flattened 28×28 image per row.",
-                    hint="start the Sequential with keras.Input(shape=(784,))")
-            layers = [layer for layer in _merge_activations(facts["layers"])
-                      if layer["kind"] != "InputLayer"]
-            others = [layer["kind"] for layer in layers if layer["kind"] != "Dense"]
-            if others:
-                return self.fail(
-                    f"the model of {call} has a {others[0]} layer; this exercise asks for "
-                    "Dense layers only.",
-                    hint="use num_layers Dense(hidden_size, activation='relu') layers and "
-                         "one Dense(10, activation='softmax') layer, nothing else")
-            n_hidden = len(layers) - 1
-            if n_hidden != num_layers:
-                extra = " (with num_layers=0 the model is just Dense(10, softmax))" \
-                    if num_layers == 0 else ""
-                return self.fail(
-                    f"{call} has {n_hidden} hidden Dense layer(s) before the output layer, "
-                    f"expected {num_layers}{extra}.",
-                    hint="add the hidden layers in a loop: for _ in range(num_layers): ...")
-            for i, layer in enumerate(layers[:-1], start=1):
-                if layer["units"] != hidden_size:
-                    return self.fail(
-                        f"hidden layer {i} of {call} has {layer['units']} units, expected "
-                        f"{hidden_size} (hidden_size).",
-                        hint="give every hidden layer hidden_size units, not a fixed number")
-                if layer["activation"] != "relu":
-                    return self.fail(
-                        f"hidden layer {i} of {call} has activation {layer['activation']!r}, "
-                        "expected 'relu'.",
-                        hint="keras.layers.Dense(hidden_size, activation='relu')")
-            out = layers[-1]
-            if out["units"] != 10 or out["activation"] != "softmax":
-                return self.fail(
-                    f"the last layer of {call} has {out['units']} units with activation "
-                    f"{out['activation']!r}, expected 10 units with 'softmax' (one probability "
-                    "per digit).",
-                    hint="end with keras.layers.Dense(10, activation='softmax')")
-            expected = mlp_param_count(hidden_size, num_layers)
-            if facts["params"] != expected:  # pragma: no cover - implied by the above
-                return self.fail(f"{call} has {facts['params']:,} parameters, expected "
-                                 f"{expected:,}.")
+            verdict = self._judge_one(facts)
+            if verdict is not None:
+                return verdict
         shown = ", ".join(f"{_call(f['hidden_size'], f['num_layers'])}: {f['params']:,} params"
                           for f in evidence)
         return self.ok(f"your models have the right layers ({shown}).")
+
+    def _judge_one(self, facts: dict[str, Any]) -> Any:
+        """The failing verdict for one built model, or None if it is right."""
+        hidden_size, num_layers = facts["hidden_size"], facts["num_layers"]
+        call = _call(hidden_size, num_layers)
+        layers = [layer for layer in merge_activations(facts["layers"], key="kind")
+                  if layer["kind"] != "InputLayer"]
+        expected = (f"{num_layers} hidden layer(s) of {hidden_size} units, then the output "
+                    "layer" if num_layers else "only the output layer")
+        if not layers:
+            return self.fail(
+                f"the model of {call} has no layers; expected {expected}: the output layer "
+                "is missing.",
+                hint="even when num_layers is 0 the model needs its output layer: 10 units "
+                     "with softmax, added after the loop over the hidden layers")
+        shape = tuple(facts["input_shape"])
+        if shape != (None, 784):
+            return self.fail(
+                f"the model of {call} takes inputs of shape {shape}, expected (None, 784): "
+                "one flattened 28×28 image per row.",
+                hint="look at the shape given to keras.Input: 784 values per image")
+        others = [layer["kind"] for layer in layers if layer["kind"] != "Dense"]
+        if others:
+            return self.fail(
+                f"the model of {call} has a {others[0]} layer; this exercise asks for "
+                "Dense layers only.",
+                hint="remove that layer: the model is num_layers hidden Dense layers and "
+                     "one Dense output layer, nothing else")
+        out = layers[-1]
+        if out["units"] != 10:
+            if out["units"] == hidden_size and len(layers) == num_layers:
+                return self.fail(
+                    f"the output layer of {call} is missing: its last layer is hidden layer "
+                    f"{num_layers} ({hidden_size} units, {out['activation']}); the model must "
+                    "end with 10 units with softmax, one probability per digit.",
+                    hint="after the loop that adds the hidden layers, the model needs one "
+                         "more Dense layer: the output layer")
+            return self.fail(
+                f"the output layer (the last layer) of {call} has {out['units']} units, "
+                "expected 10: one per digit.",
+                hint="the output layer's number of units is the number of classes, "
+                     "whatever hidden_size and num_layers are")
+        inner = [i for i, layer in enumerate(layers[:-1], start=1)
+                 if layer["units"] == 10 and layer["activation"] == "softmax"]
+        if inner and hidden_size != 10:
+            return self.fail(
+                f"{call} has an output-like layer (10 units, softmax) at position {inner[0]} "
+                f"of {len(layers)}: the output layer must come once, at the end.",
+                hint="look at where the output layer is added: inside the loop over the "
+                     "hidden layers it is added once per hidden layer")
+        n_hidden = len(layers) - 1
+        if n_hidden != num_layers:
+            how = "one too many" if n_hidden == num_layers + 1 else (
+                "one too few" if n_hidden == num_layers - 1 else "")
+            return self.fail(
+                f"{call} has {n_hidden} hidden layer(s) before the output layer, expected "
+                f"{num_layers} (num_layers){': ' + how if how else ''}.",
+                hint="the loop that adds the hidden layers must run exactly num_layers "
+                     "times (not at all when num_layers is 0): check its range, and that no "
+                     "hidden layer is added outside it")
+        for i, layer in enumerate(layers[:-1], start=1):
+            if layer["units"] != hidden_size:
+                return self.fail(
+                    f"hidden layer {i} of {call} has {layer['units']} units, expected "
+                    f"{hidden_size} (hidden_size).",
+                    hint="give every hidden layer hidden_size units, not a fixed number")
+            if layer["activation"] != "relu":
+                return self.fail(
+                    f"hidden layer {i} of {call} has activation {layer['activation']!r}, "
+                    "expected 'relu'.",
+                    hint="look at the activation argument of the hidden Dense layers")
+        if out["activation"] != "softmax":
+            return self.fail(
+                f"the output layer of {call} has activation {out['activation']!r}, expected "
+                "'softmax': 10 probabilities that add up to 1, one per digit.",
+                hint="look at the activation argument of the last Dense layer")
+        expected_params = mlp_param_count(hidden_size, num_layers)
+        if facts["params"] != expected_params:  # pragma: no cover - implied by the above
+            return self.fail(f"{call} has {facts['params']:,} parameters, expected "
+                             f"{expected_params:,}.")
+        return None
 
 
 def _as_int(value: Any, call: str) -> int:
@@ -228,8 +245,8 @@ class ParamCount(Check):
             call = f"param_count({hidden_size}, {num_layers})"
             message = f"{call} returned {got:,}, expected {expected:,}"
             if num_layers == 0:
-                hint = ("with num_layers=0 the network is input → Dense(10): "
-                        "784 × 10 weights + 10 biases")
+                hint = ("with num_layers=0 there is no hidden layer: the 784 inputs "
+                        "connect straight to the output layer")
             elif got == expected - (num_layers * hidden_size + 10):
                 hint = "you seem to have left out the biases: every unit has one bias"
             elif got == expected - (hidden_size * 10 + 10):

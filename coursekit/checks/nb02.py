@@ -116,7 +116,7 @@ def _to_vector(value: Any, call: str, what: str) -> np.ndarray:
                           hint="return one value per element, not a total")
     if arr.ndim != 1:
         raise CheckFailed(f"{call} returned an array of shape {arr.shape}, expected {what}.",
-                          hint="return a 1-D array (use .ravel() or np.flatnonzero)")
+                          hint="return a 1-D array: one value per element, not a table")
     if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
         raise CheckFailed(f"{call} returned values of type {arr.dtype}, expected {what}.",
                           hint="return numbers")
@@ -151,7 +151,8 @@ class MisclassifiedIndices(Check):
                 raise CheckFailed(
                     f"{call} returned a boolean mask of length {len(arr)}, expected the "
                     "indices of the wrong predictions.",
-                    hint="turn a mask into indices with np.flatnonzero(mask)")
+                    hint="return the positions where the mask is True, not the mask "
+                         "itself")
             if arr.size and not np.all(np.mod(arr, 1) == 0):
                 raise CheckFailed(
                     f"{call} returned non-integer values {arr.tolist()}, expected indices.",
@@ -180,7 +181,7 @@ class MisclassifiedIndices(Check):
             elif right:
                 i = right[0]
                 hint = (f"image {i} is predicted right (true {y_true[i]}, predicted "
-                        f"{pred[i]}): keep only the indices where argmax(y_prob) != y_true")
+                        f"{pred[i]}): only the wrong predictions belong in the answer")
             elif missing:
                 i = missing[0]
                 hint = (f"image {i} is a mistake (true {y_true[i]}, predicted {pred[i]}) "
@@ -188,8 +189,8 @@ class MisclassifiedIndices(Check):
             elif len(got) != len(set(got)):
                 hint = "an index appears twice: each mistake should appear once"
             elif got == want[::-1]:
-                hint = ("right indices, but least confident first: sort by confidence in "
-                        "decreasing order, e.g. np.argsort(-confidence)")
+                hint = ("right indices, but least confident first: the most confident "
+                        "mistake comes first")
             elif got == sorted(want):
                 hint = ("right indices, but in test-set order: sort them by the confidence "
                         "of the prediction, largest first")

@@ -5,21 +5,16 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from ._activations import ACTIVATION_LAYERS, activation_name, layer_activation, merge_activations
 from ._core import Check, CheckFailed, register
+from ._returns import require_model
 
-__all__ = ["SimpleCNN", "layer_facts", "merge_activations"]
+__all__ = ["SimpleCNN", "layer_facts"]
 
 
 # --------------------------------------------------------------------------- #
 # Model facts (shared with nb05): plain data describing a model's layers
 # --------------------------------------------------------------------------- #
-
-def _activation_name(fn: Any) -> str | None:
-    if fn is None:
-        return None
-    name = getattr(fn, "__name__", None) or type(fn).__name__
-    return str(name).lower()
-
 
 def _regularizer_facts(reg: Any) -> dict[str, Any] | None:
     if reg is None:
@@ -49,15 +44,11 @@ def layer_facts(model: Any) -> list[dict[str, Any]]:
         if isinstance(layer, keras.layers.Dense):
             f.update(units=int(layer.units))
         if isinstance(layer, (keras.layers.Conv2D, keras.layers.Dense)):
-            f.update(activation=_activation_name(layer.activation),
+            f.update(activation=activation_name(layer.activation),
                      use_bias=bool(layer.use_bias),
                      regularizer=_regularizer_facts(layer.kernel_regularizer))
-        elif isinstance(layer, keras.layers.Activation):
-            f.update(activation=_activation_name(layer.activation))
-        elif isinstance(layer, keras.layers.ReLU):
-            f.update(activation="relu")
-        elif isinstance(layer, keras.layers.Softmax):
-            f.update(activation="softmax")
+        elif kind in ACTIVATION_LAYERS:
+            f.update(activation=layer_activation(layer))
         elif isinstance(layer, keras.layers.Dropout):
             f.update(rate=float(layer.rate))
         elif isinstance(layer, (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)):
@@ -71,44 +62,22 @@ def model_facts(obj: Any, *, name: str) -> dict[str, Any]:
 
     Raises CheckFailed (with a hint) if ``obj`` is not a built Keras model.
     """
-    import keras
-
-    if not isinstance(obj, keras.Model):
-        raise CheckFailed(f"{name} should return a Keras model, but it returned "
-                          f"{type(obj).__name__}.",
-                          hint="end the function with `return model` (a keras.Sequential)")
+    require_model(obj, name)
+    if not [layer for layer in obj.layers if type(layer).__name__ != "InputLayer"]:
+        raise CheckFailed(f"{name} returned a model with no layers, only an input.",
+                          hint="look at where the layers are added: none of them reached "
+                               "the model (a Sequential's list, or model.add)")
     try:
         inputs = obj.inputs
     except (AttributeError, ValueError):
         inputs = None
     if not inputs:
         raise CheckFailed("the model has no input shape yet (it is not built).",
-                          hint="start the model with keras.Input(shape=(28, 28, 1))")
+                          hint="look at the start of the model: it needs its input "
+                               "(keras.Input, one 28×28×1 image) before its first layer")
     shape = [None if d is None else int(d) for d in inputs[0].shape[1:]]
     return {"input_shape": shape, "layers": layer_facts(obj),
             "params": int(obj.count_params())}
-
-
-_ACTIVATION_LAYERS = ("Activation", "ReLU", "Softmax")
-
-
-def merge_activations(layers: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Fold separate activation layers into the Conv2D/Dense before them.
-
-    ``Conv2D(12, 3)`` followed by ``Activation("relu")`` reads as one
-    ``Conv2D(12, 3, activation="relu")``. Activation layers after anything else
-    are kept.
-    """
-    out: list[dict[str, Any]] = []
-    for f in layers:
-        prev = out[-1] if out else None
-        if (f["type"] in _ACTIVATION_LAYERS and prev is not None
-                and prev["type"] in ("Conv2D", "Dense")
-                and prev.get("activation") in (None, "linear")):
-            out[-1] = {**prev, "activation": f.get("activation")}
-        else:
-            out.append(dict(f))
-    return out
 
 
 def describe(f: dict[str, Any]) -> str:
@@ -123,7 +92,7 @@ def describe(f: dict[str, Any]) -> str:
         return f"Dropout({f['rate']:g})"
     if kind in ("MaxPooling2D", "AveragePooling2D"):
         return f"{kind}({'×'.join(map(str, f['pool_size']))})"
-    if kind in _ACTIVATION_LAYERS:
+    if kind in ACTIVATION_LAYERS:
         return f"{kind}({f.get('activation')})"
     return kind
 
@@ -160,15 +129,15 @@ class SimpleCNN(Check):
         shape = evidence["input_shape"]
         if shape != [28, 28, 1]:
             return self.fail(f"the model's input shape is {tuple(shape)}, expected (28, 28, 1).",
-                             hint="start with keras.Input(shape=(28, 28, 1)): 28×28 pixels, "
+                             hint="look at the shape given to keras.Input: 28×28 pixels, "
                                   "1 channel")
         layers = [f for f in merge_activations(evidence["layers"]) if f["type"] != "Rescaling"]
         found = " → ".join(describe(f) for f in layers) or "no layers"
         types = [f["type"] for f in layers]
         if not types or types[0] != "Conv2D":
             return self.fail(f"the first layer should be a Conv2D layer; found: {found}.",
-                             hint="keras.layers.Conv2D(12, 3, activation='relu') comes first, "
-                                  "right after keras.Input")
+                             hint="the convolution comes first, right after the model's "
+                                  "input")
         conv = layers[0]
         if conv["filters"] != 12:
             return self.fail(f"the convolution has {conv['filters']} filters, expected 12.",
@@ -176,7 +145,7 @@ class SimpleCNN(Check):
         if conv["kernel_size"] != [3, 3]:
             k = "×".join(map(str, conv["kernel_size"]))
             return self.fail(f"the kernel is {k}, expected 3×3.",
-                             hint="kernel_size=3 (or (3, 3))")
+                             hint="look at Conv2D's kernel_size (its second argument)")
         if conv["strides"] != [1, 1]:
             return self.fail(f"the convolution has strides {tuple(conv['strides'])}, "
                              "expected the default 1.",
@@ -184,20 +153,22 @@ class SimpleCNN(Check):
         if conv["padding"] != "valid":
             return self.fail(f"the convolution uses padding='{conv['padding']}', expected "
                              "the default 'valid' (a 26×26 output).",
-                             hint="remove padding='same': this exercise counts the 26×26×12 "
-                                  "outputs of a 'valid' convolution")
+                             hint="look at Conv2D's padding argument: this exercise counts "
+                                  "the 26×26×12 outputs of a 'valid' convolution")
         if conv.get("activation") != "relu":
             return self.fail(f"the convolution's activation is "
                              f"{conv.get('activation') or 'none'}, expected relu.",
-                             hint="Conv2D(..., activation='relu')")
+                             hint="look at the convolution's activation argument")
         if len(types) < 2 or types[1] != "Flatten":
             return self.fail(f"expected a Flatten layer right after the convolution; "
                              f"found: {found}.",
-                             hint="a Dense layer needs a vector: put keras.layers.Flatten() "
-                                  "between Conv2D and Dense")
+                             hint="a Dense layer needs a vector: a Flatten layer goes "
+                                  "between the convolution and the Dense layer")
         if len(types) < 3 or types[2] != "Dense":
-            return self.fail(f"expected a Dense output layer after Flatten; found: {found}.",
-                             hint="end with keras.layers.Dense(10, activation='softmax')")
+            return self.fail(f"the output layer is missing: expected a Dense output layer "
+                             f"after Flatten; found: {found}.",
+                             hint="after Flatten the model needs its output layer: one "
+                                  "probability per digit")
         if len(layers) > 3:
             extra = ", ".join(describe(f) for f in layers[3:])
             return self.fail(f"expected exactly three layers, Conv2D → Flatten → Dense(10), "
@@ -208,7 +179,7 @@ class SimpleCNN(Check):
         if dense["units"] != 10:
             return self.fail(f"the output layer has {dense['units']} units, expected 10 "
                              "(one per digit).",
-                             hint="Dense(10, activation='softmax')")
+                             hint="the output layer has one unit per class")
         if dense.get("activation") != "softmax":
             return self.fail(f"the output layer's activation is "
                              f"{dense.get('activation') or 'none'}, expected softmax.",

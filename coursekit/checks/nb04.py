@@ -97,9 +97,9 @@ class MaxPool(Check):
                                       "raise ValueError if it is larger than either side")
             if "error" in got:
                 crops = bool(a.shape[0] % size or a.shape[1] % size)
-                hint = ("crop the rows and columns that do not fill a whole window before "
-                        "view_as_blocks: a[:a.shape[0] // size * size, :a.shape[1] // size * "
-                        "size]" if crops and got["error"] == "ValueError"
+                hint = ("the rows and columns that do not fill a whole window must go "
+                        "before view_as_blocks, as MaxPooling2D drops them"
+                        if crops and got["error"] == "ValueError"
                         else "read the error and try your function on this array")
                 return self.fail(f"{call} raised {got['error']}: {got['message']}", hint=hint)
             if got.get("none"):
@@ -119,7 +119,8 @@ class MaxPool(Check):
                                  hint=hint)
             if not np.allclose(out, want):
                 i, j = np.argwhere(~np.isclose(out, want))[0]
-                hint = "take the maximum over each window's values, e.g. .max(axis=(2, 3))"
+                hint = ("take the maximum over each window's values: look at which axes "
+                        "your maximum runs over")
                 if np.allclose(out, a[:want.shape[0] * size, :want.shape[1] * size]
                                .reshape(want.shape[0], size, want.shape[1], size)
                                .mean(axis=(1, 3))):

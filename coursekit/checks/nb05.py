@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ._activations import ACTIVATION_LAYERS
 from ._core import Check, CheckFailed, register
 from .nb03 import describe, get_model, model_facts
 
@@ -18,7 +19,6 @@ _DEFAULTS = {"l2": 5e-4, "dropout": 0.5}
 _OTHER = {"l2": 1e-3, "dropout": 0.25}  # a second call: are the arguments used?
 
 _POOLS = ("MaxPooling2D", "AveragePooling2D")
-_ACTIVATIONS = ("Activation", "ReLU")
 
 
 def _l2_of(f: dict[str, Any]) -> float | None:
@@ -58,7 +58,7 @@ def _judge_model(ev: dict[str, Any], l2: float, dropout: float, call: str) -> tu
     """Return ("", "") if the model is right, else (message, hint)."""
     if ev["input_shape"] != [28, 28, 1]:
         return (f"{call} has input shape {tuple(ev['input_shape'])}, expected (28, 28, 1).",
-                "keep keras.Input(shape=(28, 28, 1)) and the Rescaling layer of the plain CNN")
+                "keep the input and the Rescaling layer of the plain CNN as they were")
     layers = [f for f in ev["layers"] if f["type"] != "Rescaling"]
     found = " → ".join(describe(f) for f in layers)
     convs = [f for f in layers if f["type"] == "Conv2D"]
@@ -87,13 +87,14 @@ def _judge_model(ev: dict[str, Any], l2: float, dropout: float, call: str) -> tu
         if "BatchNormalization" not in types[conv_at + 1:]:
             return (f"{call}: convolution block {i} has no BatchNormalization between its "
                     f"Conv2D and its pooling; found: {' → '.join(describe(f) for f in block)}.",
-                    "Conv2D(..., use_bias=False) → BatchNormalization() → Activation('relu') → "
-                    "MaxPooling2D(2)")
+                    "look between this block's convolution and its pooling: batch "
+                    "normalisation normalises the convolution's output, before the relu")
         acts = [block[conv_at].get("activation")] + [
-            f.get("activation") for f in block if f["type"] in _ACTIVATIONS]
+            f.get("activation") for f in block if f["type"] in ACTIVATION_LAYERS]
         if "relu" not in acts:
             return (f"{call}: convolution block {i} has no relu activation.",
-                    "after BatchNormalization add keras.layers.Activation('relu')")
+                    "the block's relu now comes after its BatchNormalization: look for it "
+                    "there")
     # 2. batch normalisation after the hidden Dense layer
     hidden_at = next(i for i, f in enumerate(rest) if f["type"] == "Dense")
     output_at = max(i for i, f in enumerate(rest) if f["type"] == "Dense")
@@ -101,44 +102,48 @@ def _judge_model(ev: dict[str, Any], l2: float, dropout: float, call: str) -> tu
     if "BatchNormalization" not in [f["type"] for f in between]:
         return (f"{call}: no BatchNormalization after the hidden Dense({DENSE_UNITS}) layer; "
                 f"found after Flatten: {' → '.join(describe(f) for f in rest)}.",
-                f"Dense({DENSE_UNITS}, use_bias=False) → BatchNormalization() → "
-                "Activation('relu')")
+                f"look right after the hidden Dense({DENSE_UNITS}) layer: batch normalisation "
+                "goes between it and its relu")
     hidden_acts = [rest[hidden_at].get("activation")] + [
-        f.get("activation") for f in between if f["type"] in _ACTIVATIONS]
+        f.get("activation") for f in between if f["type"] in ACTIVATION_LAYERS]
     if "relu" not in hidden_acts:
         return (f"{call}: the hidden Dense({DENSE_UNITS}) layer has no relu activation.",
-                "after its BatchNormalization add keras.layers.Activation('relu')")
+                "the hidden layer's relu now comes after its BatchNormalization: look for it "
+                "there")
     # 3. dropout after Flatten (right after it, or before the output layer)
     drops = [f for f in rest[:output_at] if f["type"] == "Dropout"]
     if not drops:
         where = [describe(f) for f in layers if f["type"] == "Dropout"]
         extra = f" (found {', '.join(where)} before Flatten)" if where else ""
         return (f"{call}: no Dropout between Flatten and the output layer{extra}.",
-                "add keras.layers.Dropout(dropout) right after Flatten")
+                "look at the layers after Flatten: the dropout goes there, before the "
+                "output layer")
     if not math.isclose(drops[-1]["rate"], dropout, rel_tol=1e-6):
         return (f"{call}: the Dropout rate is {drops[-1]['rate']:g}, expected {dropout:g} "
                 "(the function's dropout argument).",
-                "use the argument: keras.layers.Dropout(dropout)")
+                "the rate must come from the function's dropout argument, not a fixed "
+                "number")
     # 4. an L2 penalty on every kernel
     for f in convs + denses:
         got = _l2_of(f)
         if got is None:
             reg = f.get("regularizer")
             what = "no kernel_regularizer" if not reg else f"a {reg['kind']} regularizer"
-            return (f"{call}: {describe(f)} has {what}; expected "
-                    f"kernel_regularizer=keras.regularizers.L2({l2:g}).",
-                    "give every Conv2D and Dense layer (the output too) "
-                    "kernel_regularizer=keras.regularizers.L2(l2)")
+            return (f"{call}: {describe(f)} has {what}; expected an L2 penalty of {l2:g} "
+                    "on its kernel.",
+                    "look at the kernel_regularizer of every Conv2D and Dense layer (the "
+                    "output layer too)")
         if not math.isclose(got, l2, rel_tol=1e-5):
             return (f"{call}: {describe(f)} has L2({got:g}), expected L2({l2:g}) "
                     "(the function's l2 argument).",
-                    "use the argument: keras.regularizers.L2(l2)")
+                    "the L2 factor must come from the function's l2 argument, not a fixed "
+                    "number")
     if denses[-1].get("activation") != "softmax" and not (
-            rest[-1]["type"] in ("Activation", "Softmax") and rest[-1].get("activation")
+            rest[-1]["type"] in ACTIVATION_LAYERS and rest[-1].get("activation")
             == "softmax"):
         return (f"{call}: the output layer's activation is "
                 f"{denses[-1].get('activation') or 'none'}, expected softmax.",
-                "keep Dense(10, activation='softmax') as the last layer")
+                "look at the activation of the output layer: it gives class probabilities")
     return "", ""
 
 

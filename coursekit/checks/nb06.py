@@ -12,7 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from ._activations import ACTIVATION_LAYERS, activation_name, layer_activation
 from ._core import Check, CheckFailed, register
+from ._returns import require_model
 
 __all__ = ["SequenceShapes", "StackedLSTM"]
 
@@ -57,15 +59,15 @@ class SequenceShapes(Check):
                 raise CheckFailed(
                     f"to_rows(x) failed for {which}, x of shape {x.shape}: "
                     f"{str(exc).strip().splitlines()[0][:150]}",
-                    hint="do not write the number of images into the code: reshape to "
-                         "(len(x), 28, 28) or (-1, 28, 28)") from None
+                    hint="do not write the number of images into the code: take it from "
+                         "x itself") from None
             try:
                 arr = np.asarray(out)
             except Exception:
                 arr = None
             if arr is None or arr.dtype == object:
                 raise CheckFailed(f"to_rows returned {type(out).__name__}, not a NumPy array",
-                                  hint="return x reshaped, e.g. with x.reshape(...)")
+                                  hint="return a NumPy array: x with a new shape")
             cases[n] = {"x": x, "out": arr}
         return {"cases": cases}
 
@@ -89,20 +91,21 @@ class SequenceShapes(Check):
                     return self.fail(
                         f"to_rows works for 3 images but for {n_images} (x of shape {x.shape}) "
                         f"it returned shape {out.shape}; expected {expected}",
-                        hint="do not write the number of images into the code: use "
-                             "len(x) or -1 in the reshape")
+                        hint="do not write the number of images into the code: take it "
+                             "from x (its length), or let NumPy infer it")
                 return self.fail(
                     f"to_rows(x) with x of shape {x.shape} returned shape {out.shape}; "
                     f"expected {expected}",
-                    hint="x.reshape(len(x), 28, 28): one time step per image row")
+                    hint="the result has one time step per image row: (number of images, "
+                         "28 rows, 28 pixels)")
             flat = x.reshape(n, 28, 28)
             if not np.array_equal(out, flat):
                 if np.array_equal(out, flat.transpose(0, 2, 1)):
                     return self.fail(
                         "the shape is right but out[i, t] is column t of image i, not row t: "
                         "you read the images column by column",
-                        hint="a plain reshape keeps the row order: x.reshape(len(x), 28, 28), "
-                             "no transpose")
+                        hint="look for a transpose or swapped axes: a plain reshape keeps "
+                             "the row order")
                 if np.allclose(out * 255.0, flat) or np.allclose(out, flat / 255.0):
                     return self.fail(
                         "the shape and order are right but the pixel values changed (scaled by "
@@ -112,7 +115,8 @@ class SequenceShapes(Check):
                 return self.fail(
                     "the shape is right but out[i, t] is not row t of image i (pixels "
                     "28·t … 28·t + 27 of the flat vector)",
-                    hint="x.reshape(len(x), 28, 28) keeps the pixels in reading order")
+                    hint="the pixels must stay in reading order: look for anything that "
+                         "reorders them (a transpose, swapped axes, order='F')")
         return self.ok("to_rows turns (N, 784) vectors into (N, 28, 28) sequences: "
                        "28 time steps, one image row of 28 pixels each")
 
@@ -130,7 +134,8 @@ def _describe(model: Any) -> dict[str, Any]:
     except Exception:
         raise CheckFailed(
             "your model has no input shape, so it is not built",
-            hint="start the model with keras.Input(shape=(28, 28))") from None
+            hint="look at the start of the model: it needs its input (keras.Input, 28 "
+                 "time steps of 28 features) before its first layer") from None
     layers = []
     for layer in model.layers:
         name = type(layer).__name__
@@ -144,14 +149,10 @@ def _describe(model: Any) -> dict[str, Any]:
                 facts["output_shape"] = None
         elif isinstance(layer, keras.layers.Dense):
             facts["units"] = int(layer.units)
-            facts["activation"] = keras.activations.serialize(layer.activation)
-        elif isinstance(layer, keras.layers.Activation):
-            facts["activation"] = keras.activations.serialize(layer.activation)
+            facts["activation"] = activation_name(layer.activation)
+        elif name in ACTIVATION_LAYERS:
+            facts["activation"] = layer_activation(layer)
         layers.append(facts)
-    for facts in layers:  # serialize() gives a name or a dict, depending on the version
-        act = facts.get("activation")
-        if isinstance(act, dict):
-            facts["activation"] = str(act.get("config", {}).get("name", act.get("class_name")))
     output = None
     if input_shape is not None and len(input_shape) == 3 and None not in input_shape[1:]:
         x = np.random.default_rng(0).random((2, *input_shape[1:]), dtype=np.float32)
@@ -189,12 +190,9 @@ class StackedLSTM(Check):
                     f"build_stacked_lstm({units}, {num_layers}) failed: an LSTM received a "
                     "vector (ndim=2) where it needs a sequence (ndim=3), because the LSTM "
                     "before it has return_sequences=False",
-                    hint="return_sequences=True on every LSTM except the last one") from None
-            if not isinstance(model, keras.Model):
-                raise CheckFailed(
-                    f"build_stacked_lstm({units}, {num_layers}) returned "
-                    f"{type(model).__name__}, not a Keras model",
-                    hint="build a keras.Sequential([...]) and return it")
+                    hint="look at return_sequences: every LSTM but the last must pass on "
+                         "its whole sequence") from None
+            require_model(model, f"build_stacked_lstm({units}, {num_layers})")
             models[f"{units},{num_layers}"] = _describe(model)
         return {"models": models}
 
@@ -213,10 +211,11 @@ class StackedLSTM(Check):
             return self.fail(
                 f"{call}: the input shape is {facts['input_shape']}; expected (None, 28, 28), "
                 "28 time steps (rows) of 28 features (pixels)",
-                hint="start with keras.Input(shape=(28, 28))")
+                hint="look at the shape given to keras.Input: (time steps, features)")
         core = [f for f in facts["layers"] if f["type"] not in _NEUTRAL]
         lstms = [f for f in core if f["type"] == "LSTM"]
-        others = [f["type"] for f in core if f["type"] not in ("LSTM", "Dense", "Activation")]
+        others = [f["type"] for f in core
+                  if f["type"] not in ("LSTM", "Dense", *ACTIVATION_LAYERS)]
         if others:
             return self.fail(
                 f"{call}: unexpected layer {others[0]}; expected only LSTM layers and a Dense "
@@ -225,50 +224,55 @@ class StackedLSTM(Check):
         if len(lstms) != num_layers:
             return self.fail(
                 f"{call}: found {len(lstms)} LSTM layer(s); expected num_layers = {num_layers}",
-                hint="add one keras.layers.LSTM per layer, in a loop over range(num_layers)")
+                hint="the loop that adds the LSTM layers must run exactly num_layers times")
         bad_units = [f["units"] for f in lstms if f["units"] != units]
         if bad_units:
             return self.fail(
                 f"{call}: an LSTM has {bad_units[0]} units; expected units = {units} in every "
                 "LSTM layer",
-                hint="pass the units argument to each keras.layers.LSTM(units, ...)")
+                hint="every LSTM's size must come from the function's units argument, not "
+                     "a fixed number")
         if core[:num_layers] != lstms:
             return self.fail(
                 f"{call}: the layers are {[f['type'] for f in core]}; expected the "
                 f"{num_layers} LSTM layer(s) first, then the Dense output",
-                hint="keras.Input → LSTM × num_layers → Dense(10, activation='softmax')")
+                hint="the LSTM layers come first, right after the input, and the Dense "
+                     "output layer last")
         for i, f in enumerate(lstms[:-1], 1):
             if not f["return_sequences"]:
                 return self.fail(
                     f"{call}: LSTM {i} of {num_layers} has return_sequences=False, so it "
                     "passes only its last output (a vector) to the next LSTM, which needs a "
                     "sequence",
-                    hint="return_sequences=True on every LSTM except the last one")
+                    hint="look at return_sequences: every LSTM but the last must pass on "
+                         "its whole sequence")
         if lstms[-1]["return_sequences"]:
             shape = lstms[-1].get("output_shape") or f"(None, 28, {units})"
             return self.fail(
                 f"{call}: the last LSTM has return_sequences=True: it outputs the whole "
                 f"sequence {shape}, so the classifier would see 28 vectors instead of one",
-                hint="the last LSTM keeps return_sequences=False (the default)")
+                hint="look at return_sequences of the last LSTM: it must pass on only its "
+                     "last output")
         head = core[num_layers:]
         dense = [f for f in head if f["type"] == "Dense"]
         if len(dense) != 1:
             return self.fail(
                 f"{call}: found {len(dense)} Dense layer(s) after the LSTMs; expected exactly "
-                "one, the output Dense(10, activation='softmax')",
-                hint="end with keras.layers.Dense(10, activation='softmax')")
+                "one, the output layer",
+                hint="after the last LSTM the model needs exactly one Dense layer: the "
+                     "output layer, one probability per digit")
         out = dense[0]
         activation = out["activation"]
-        if head[-1]["type"] == "Activation":
+        if head[-1]["type"] in ACTIVATION_LAYERS:
             activation = head[-1]["activation"]
         if out["units"] != 10:
             return self.fail(f"{call}: the output Dense layer has {out['units']} units; "
                              "expected 10, one per digit",
-                             hint="keras.layers.Dense(10, activation='softmax')")
+                             hint="the output layer has one unit per class")
         if activation != "softmax":
             return self.fail(f"{call}: the output activation is {activation!r}; expected "
                              "'softmax' (class probabilities)",
-                             hint="keras.layers.Dense(10, activation='softmax')")
+                             hint="look at the activation argument of the output Dense layer")
         if facts["output_shape"] != (None, 10):
             return self.fail(f"{call}: the model's output shape is {facts['output_shape']}; "
                              "expected (None, 10)",
@@ -278,5 +282,6 @@ class StackedLSTM(Check):
                                                                         atol=1e-4):
             return self.fail(f"{call}: on two images the model did not give 10 "
                              "probabilities summing to 1 per image",
-                             hint="end with keras.layers.Dense(10, activation='softmax')")
+                             hint="look at the output layer's activation: it must give "
+                                  "probabilities")
         return None

@@ -13,7 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from ._activations import ACTIVATION_LAYERS, activation_name, layer_activation, merge_activations
 from ._core import Check, CheckFailed, register
+from ._returns import require_model
 
 __all__ = ["Augmentation", "CifarCNN"]
 
@@ -23,15 +25,6 @@ def _shape(value: Any) -> tuple | None:
         return tuple(None if d is None else int(d) for d in value)
     except Exception:
         return None
-
-
-def _activation(layer: Any) -> str:
-    import keras
-
-    act = keras.activations.serialize(layer.activation)
-    if isinstance(act, dict):
-        act = act.get("config", {}).get("name", act.get("class_name"))
-    return str(act)
 
 
 # --------------------------------------------------------------------------- #
@@ -50,6 +43,7 @@ CIFAR_CNN = (
     ("Dense", 10, "softmax"),
 )
 CIFAR_CNN_PARAMS = 122_570
+_COMPARE = "compare your layers, in order, with the list in the exercise's instructions"
 _CNN_TEXT = ("Conv2D(32) → MaxPooling2D → Conv2D(64) → MaxPooling2D → Conv2D(64) → Flatten → "
              "Dense(64) → Dense(10, softmax)")
 
@@ -78,23 +72,24 @@ class CifarCNN(Check):
                 "before the last convolution",
                 hint="the sizes go 32 → 30 → 15 → 13 → 6 → 4 with 3×3 convolutions (valid "
                      "padding) and MaxPooling2D(2)") from None
-        if not isinstance(model, keras.Model):
-            raise CheckFailed(f"build_cifar_cnn() returned {type(model).__name__}, not a "
-                              "Keras model", hint="build a keras.Sequential([...]) and return it")
+        require_model(model, "build_cifar_cnn()")
         try:
             input_shape = _shape(model.input_shape)
         except Exception:
             raise CheckFailed("your model has no input shape, so it is not built",
-                              hint="start the model with keras.Input(shape=(32, 32, 3))"
-                              ) from None
+                              hint="look at the start of the model: it needs its input "
+                                   "(keras.Input, one 32×32 colour image) before its first "
+                                   "layer") from None
         layers = []
         for layer in model.layers:
             facts: dict[str, Any] = {"type": type(layer).__name__}
             if isinstance(layer, keras.layers.Conv2D):
-                facts.update(size=int(layer.filters), activation=_activation(layer),
+                facts.update(size=int(layer.filters), activation=activation_name(layer.activation),
                              kernel=_shape(layer.kernel_size), padding=str(layer.padding))
             elif isinstance(layer, keras.layers.Dense):
-                facts.update(size=int(layer.units), activation=_activation(layer))
+                facts.update(size=int(layer.units), activation=activation_name(layer.activation))
+            elif facts["type"] in ACTIVATION_LAYERS:
+                facts.update(activation=layer_activation(layer))
             elif isinstance(layer, (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)):
                 facts.update(pool=_shape(layer.pool_size))
             layers.append(facts)
@@ -105,8 +100,9 @@ class CifarCNN(Check):
         if evidence["input_shape"] != (None, 32, 32, 3):
             return self.fail(f"the input shape is {evidence['input_shape']}; expected "
                              "(None, 32, 32, 3): 32×32 pixels, 3 colour channels",
-                             hint="start with keras.Input(shape=(32, 32, 3))")
-        layers = [f for f in evidence["layers"] if f["type"] not in ("InputLayer", "Rescaling")]
+                             hint="look at the shape given to keras.Input")
+        layers = [f for f in merge_activations(evidence["layers"])
+                  if f["type"] not in ("InputLayer", "Rescaling")]
         types = [f["type"] for f in layers]
         expected_types = [t for t, _, _ in CIFAR_CNN]
         if types != expected_types:
@@ -114,34 +110,38 @@ class CifarCNN(Check):
                 if got != want:
                     return self.fail(f"layer {i} is {got}; expected {want}. Your layers: "
                                      f"{', '.join(types)}",
-                                     hint=f"the tutorials' CNN is {_CNN_TEXT}")
+                                     hint=_COMPARE)
             more = "more" if len(types) > len(expected_types) else "fewer"
             return self.fail(f"your model has {len(types)} layers, {more} than the "
                              f"{len(expected_types)} expected. Your layers: {', '.join(types)}",
-                             hint=f"the tutorials' CNN is {_CNN_TEXT}")
+                             hint=_COMPARE)
         for i, (facts, (kind, size, act)) in enumerate(zip(layers, CIFAR_CNN, strict=True), 1):
             what = "filters" if kind == "Conv2D" else "units"
             if size is not None and facts["size"] != size:
                 return self.fail(f"layer {i} ({kind}) has {facts['size']} {what}; expected "
-                                 f"{size}", hint=f"the tutorials' CNN is {_CNN_TEXT}")
+                                 f"{size}",
+                                 hint=f"look at the first argument of layer {i} (its number "
+                                      f"of {what})")
             if act is not None and facts["activation"] != act:
                 return self.fail(f"layer {i} ({kind}({size})) has activation "
                                  f"{facts['activation']!r}; expected {act!r}",
-                                 hint=f"pass activation=\"{act}\" to this layer")
+                                 hint=f"look at the activation argument of layer {i}")
             if kind == "Conv2D" and facts["kernel"] != (3, 3):
                 return self.fail(f"layer {i} (Conv2D) has a {facts['kernel']} kernel; "
-                                 "expected 3×3", hint="Conv2D(filters, 3, activation=\"relu\")")
+                                 "expected 3×3",
+                                 hint=f"look at the kernel size (second argument) of layer {i}")
             if kind == "Conv2D" and facts["padding"] != "valid":
                 return self.fail(f"layer {i} (Conv2D) has padding={facts['padding']!r}; the "
                                  "tutorials' CNN uses the default 'valid' padding",
                                  hint="leave out the padding argument")
             if kind == "MaxPooling2D" and facts["pool"] != (2, 2):
                 return self.fail(f"layer {i} (MaxPooling2D) pools {facts['pool']}; expected "
-                                 "2×2", hint="MaxPooling2D(2) (or pool_size=(2, 2))")
+                                 "2×2", hint=f"look at the pool_size of layer {i}")
         if evidence["params"] != CIFAR_CNN_PARAMS:
             return self.fail(f"the model has {evidence['params']:,} parameters; the tutorials' "
                              f"CNN has {CIFAR_CNN_PARAMS:,}",
-                             hint=f"compare model.summary() with {_CNN_TEXT}")
+                             hint="compare model.summary() with the architecture in the "
+                                  "exercise's instructions")
         return self.ok(f"the tutorials' CIFAR-10 CNN, {CIFAR_CNN_PARAMS:,} parameters: "
                        f"{_CNN_TEXT}")
 
@@ -189,7 +189,7 @@ class Augmentation(Check):
         if not isinstance(pipeline, keras.Sequential):
             raise CheckFailed(f"build_augmentation() returned {type(pipeline).__name__}; "
                               "expected a keras.Sequential of preprocessing layers",
-                              hint="return keras.Sequential([keras.layers.RandomFlip(...), ...])")
+                              hint="return a keras.Sequential holding the random layers")
         layers = []
         for layer in pipeline.layers:
             facts: dict[str, Any] = {"type": type(layer).__name__}
@@ -225,8 +225,9 @@ class Augmentation(Check):
         layers = evidence["layers"]
         types = [f["type"] for f in layers]
         if not layers:
-            return self.fail("the Sequential is empty", hint="put the random layers in the "
-                             "list: keras.Sequential([keras.layers.RandomFlip(...), ...])")
+            return self.fail("the Sequential is empty",
+                             hint="the random augmentation layers go into the Sequential's "
+                                  "list")
         allowed = {"RandomFlip", *GEOMETRIC, *PHOTOMETRIC, "InputLayer"}
         strangers = [t for t in types if t not in allowed]
         if strangers:
@@ -238,19 +239,18 @@ class Augmentation(Check):
         flips = [f for f in layers if f["type"] == "RandomFlip"]
         if not flips:
             return self.fail(f"no RandomFlip layer; found {', '.join(types)}",
-                             hint="add keras.layers.RandomFlip(\"horizontal\"): a mirrored "
-                                  "cat is still a cat")
+                             hint="a random flip is missing: a mirrored cat is still a cat")
         mode = flips[0]["mode"]
         if mode != "horizontal":
             why = ("vertical flips turn ships and trucks upside down, which never happens in "
                    "the test photos" if "vertical" in mode else "")
             return self.fail(f"RandomFlip has mode={mode!r}; expected 'horizontal'"
                              + (f": {why}" if why else ""),
-                             hint="keras.layers.RandomFlip(\"horizontal\")")
+                             hint="look at RandomFlip's mode argument")
         if "RandomTranslation" not in types:
             return self.fail(f"no RandomTranslation layer: found {', '.join(types)}",
-                             hint="add keras.layers.RandomTranslation(0.1, 0.1): shifts of up "
-                                  "to 10% of the height and width")
+                             hint="a random shift is missing: a cat moved a few pixels is "
+                                  "still a cat")
         geometric = [f for f in layers if f["type"] in GEOMETRIC]
         for f in geometric:
             limit = GEOMETRIC[f["type"]]
