@@ -171,15 +171,16 @@ class TrainedModelCheck(Check):
         x, y = held_out(self.dataset, self.eval_samples[profile.name])
         accuracy = accuracy_of(model, x, y)
         need = self.min_accuracy[profile.name]
+        needed = f"{need:.1%}".replace(".0%", "%")
         where = (f"{accuracy:.1%} of {len(y):,} test images it never saw "
                  f"(± {binomial_se(accuracy, len(y)):.1%})")
         if accuracy >= need:
             return self.ok(f"your trained model classifies {where} correctly; at least "
-                           f"{need:.0%} was needed in the {profile.name} profile.")
+                           f"{needed} was needed in the {profile.name} profile.")
         if accuracy < CHANCE_LEVEL:
             return self.fail(f"your model classifies only {where} correctly: about what "
                              "guessing gives, so it has not learned yet.",
                              hint="did you call fit on this very model? A model rebuilt after "
                                   "fit starts again from random weights")
-        return self.fail(f"your model classifies {where} correctly; at least {need:.0%} is "
+        return self.fail(f"your model classifies {where} correctly; at least {needed} is "
                          f"needed in the {profile.name} profile.", hint=self.advice)

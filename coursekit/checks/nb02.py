@@ -317,9 +317,12 @@ def _model(obj: Any, name: str) -> Any:
 class TrainCNN(TrainedModelCheck):
     """``02.train_cnn``: the course CNN, compiled and fitted by the student.
 
-    Thresholds, from the solution (the course CNN with the course recipe, batch 128) over
-    seeds 0–4, measured on 2026-12-01 on the 2-core CI machine with real MNIST: see
-    :data:`CALIBRATION`.
+    Thresholds, from the solution (the course CNN with the course recipe, batch 128),
+    measured on 2026-12-01 on the 2-core CI machine with real MNIST:
+
+    - quick (2,000 training images, 2 epochs; 2,000 test images), seeds 0–4: 79.7–82.4%;
+      one epoch on 200 images: 24.6%; untrained: 8.0%. Threshold 70%.
+    - full (50,000 images, 8 epochs; 10,000 test images): FULL_FIGURES.
     """
 
     id = "02.train_cnn"
