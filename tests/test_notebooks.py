@@ -118,3 +118,17 @@ def test_every_check_fails_on_the_blank_exercise(solution):
         assert not errors, f"{cell.source!r} raised {errors[0].ename}: {errors[0].evalue}"
         text = "".join(o.get("text", "") for o in cell.outputs)
         assert text.startswith("❌") and "Hint:" in text, f"{cell.source!r} printed {text!r}"
+
+
+#: What TensorFlow writes while it starts, when nothing keeps it quiet.
+TF_LOG = re.compile(r"^(?:[IWE]0000 |WARNING: All log messages before absl)|failed call to cuInit",
+                    re.M)
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)
+def test_committed_outputs_carry_no_tensorflow_log(solution):
+    """The full-profile outputs a student reads show no start-up log and no CUDA error."""
+    noisy = [i for i, c in enumerate(_read(solution).cells) if c.cell_type == "code"
+             for o in c.get("outputs", [])
+             if TF_LOG.search("".join(o.get("text", "")))]
+    assert not noisy, f"{solution.name}: TensorFlow's log in the outputs of cells {noisy}"
