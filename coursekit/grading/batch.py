@@ -149,7 +149,7 @@ def _run(subs: list[Submission], out: str | Path, limits: Limits, *, jobs: int,
         grader.redactor.add(secret)
     book = Gradebook(out)
     if book.untrusted:
-        shown = ", ".join(clean(label, 60) for label in book.untrusted[:5])
+        shown = ", ".join(clean(Path(label).name, 60) for label in book.untrusted[:5])
         more = f" and {len(book.untrusted) - 5} more" if len(book.untrusted) > 5 else ""
         print(f"warning: {len(book.untrusted)} row(s) of {clean(str(out))} have no valid "
               f"signature (not written by this grader, or edited since): {shown}{more}; "

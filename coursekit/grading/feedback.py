@@ -72,7 +72,7 @@ def _status_line(status: str) -> str:
 
 def feedback_name(base: str, taken: set[str]) -> str:
     """A safe file name ``<base>.md``, made unique among ``taken`` (which it updates)."""
-    base = re.sub(r"[^A-Za-z0-9_.-]+", "_", base).strip("._") or "submission"
+    base = re.sub(r"[^A-Za-z0-9_.-]+", "_", base).lstrip("._-").rstrip("._") or "submission"
     name, n = f"{base}.md", 1
     while name in taken:
         n += 1

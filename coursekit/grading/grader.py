@@ -42,6 +42,8 @@ _LOG = logging.getLogger("coursekit.grading")
 UNSHOWN_FAIL = "your answer did not pass this check."
 UNSHOWN_HINT = "run the check cell in your notebook to see why"
 UNSHOWN_PASS = "passed."
+#: The most characters a value may have in a message that came from a kernel.
+KERNEL_VALUE_CHARS = 60
 
 
 @functools.cache
@@ -96,7 +98,8 @@ def verdict_from(check: Check, outcome: Outcome, check_timeout: float) -> Verdic
                           "called it.", hint="look for a loop that never ends")
     if kind == "refused":
         reason = refusal_templates().render(outcome.message)
-        return check.fail("your answer could not be graded" + (f": {reason}" if reason else "."),
+        return check.fail(f"your answer could not be graded: {reason}" if reason else
+                          "your answer could not be graded.",
                           hint="use standard Keras layers, NumPy arrays, numbers and lists")
     if kind == "error":
         return check.fail("the grader could not collect this answer.",
@@ -291,21 +294,32 @@ class Grader:
             outcome = Outcome("absent")
         else:
             outcome = read_outcome(folder, self.limits.evidence_mb * 2**20)
-        return verdict_from(check, outcome, self.limits.check_timeout)
+        verdict = verdict_from(check, outcome, self.limits.check_timeout)
+        if outcome.kind == "failed":  # every word came from the kernel: shorter values
+            verdict = self._grader_words(verdict, plan, KERNEL_VALUE_CHARS)
+        return verdict
 
-    def _redact(self, verdict: Verdict, own: str, plan: CheckPlan | None = None) -> Verdict:
+    def _grader_words(self, verdict: Verdict, plan: CheckPlan | None,
+                      value_chars: int | None = None) -> Verdict:
         """The verdict with the grader's texts only: its message and hint rebuilt from the
-        check's templates (values bounded and cleaned), else a generic sentence; then
-        redacted."""
-        module = type(plan.check).__module__ if plan is not None else ""
-        templates = self.templates.get(module)
-        message = templates.render(verdict.message) if templates and verdict.message else None
-        hint = templates.render(verdict.hint) if templates and verdict.hint else ""
+        check's templates (each value at most ``value_chars`` characters, cleaned), else
+        a generic sentence of the grader's."""
+        templates = self.templates.get(type(plan.check).__module__) if plan else None
+        message = templates.render(verdict.message, value_chars) \
+            if templates and verdict.message else None
+        hint = templates.render(verdict.hint, value_chars) if templates and verdict.hint else ""
         if message is None:
             message = UNSHOWN_PASS if verdict.passed else UNSHOWN_FAIL
             hint = "" if verdict.passed else UNSHOWN_HINT
-        return Verdict(verdict.check_id, verdict.passed, self.redactor(clean(message, 600), own),
-                       self.redactor(clean(hint or "", 300), own), verdict.points,
+        return Verdict(verdict.check_id, verdict.passed, message, hint or "", verdict.points,
+                       verdict.max_points)
+
+    def _redact(self, verdict: Verdict, own: str, plan: CheckPlan | None = None) -> Verdict:
+        """:meth:`_grader_words`, then copies of other students' and hidden texts redacted."""
+        verdict = self._grader_words(verdict, plan)
+        return Verdict(verdict.check_id, verdict.passed,
+                       self.redactor(clean(verdict.message, 600), own),
+                       self.redactor(clean(verdict.hint, 300), own), verdict.points,
                        verdict.max_points)
 
     def _status(self, run: Execution, own: str) -> str:

@@ -41,8 +41,8 @@ from pathlib import Path
 import nbformat
 
 __all__ = ["MAX_CELL_BYTES", "MAX_NOTEBOOK_BYTES", "MAX_SOURCE_BYTES", "Submission",
-           "file_sha256", "find_submissions", "parse_notebook", "read_notebook", "snapshot",
-           "student_name"]
+           "file_sha256", "find_submissions", "parse_notebook", "printable", "read_notebook",
+           "snapshot", "student_name"]
 
 #: Larger files are not read (a course notebook with outputs is a few MB).
 MAX_NOTEBOOK_BYTES = 64 * 2**20

@@ -112,6 +112,12 @@ class _Template:
             pattern.append(f"(?P<_suffix>{tail})?")
         self.regex = re.compile("".join(pattern) + r"\Z")
 
+    def values(self, text: str) -> list[str]:
+        """What each placeholder stands for in ``text`` (which :meth:`render` accepted)."""
+        match = self.regex.match(text)
+        n = sum(isinstance(p, tuple) for p in self.pieces)
+        return list(match.groups()[:n]) if match else []
+
     def render(self, text: str, limit: int) -> str | None:
         match = self.regex.match(text)
         if match is None:
@@ -168,14 +174,18 @@ class Templates:
     def __len__(self) -> int:
         return len(self._templates)
 
-    def render(self, text: str) -> str | None:
-        """``text`` rebuilt from one of the templates, or None if none of them wrote it."""
+    def render(self, text: str, placeholder: int | None = None) -> str | None:
+        """``text`` rebuilt from one of the templates, or None if none of them wrote it.
+
+        ``placeholder`` lowers the bound on each placeholder for this text.
+        """
         text = clean(text, self.length + 1)
         if not text or len(text) > self.length:
             return None
+        limit = min(placeholder or self.placeholder, self.placeholder)
         for template in self._templates:
             if text.startswith(template.prefix):
                 out = template.render(text, self.placeholder)
-                if out is not None:
+                if out is not None and all(len(v) <= limit for v in template.values(text)):
                     return out
         return None
