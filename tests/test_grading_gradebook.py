@@ -337,3 +337,70 @@ def test_control_characters_in_names_reach_no_terminal_csv_or_feedback(tmp_path,
     assert "eve?txt.exe?" in streams.out and "1 row(s)" in streams.err
     rows = read_csv(out)
     assert [r["score"] for r in rows] == ["0", "0"]
+
+
+# -- the same attacks with real kernels, in one grading run and its resume ------------------
+LEAK = "LEAKED-TOKEN-8e2b4f6a1c9d"
+#: Builds its text at run time (so no cell holds it), then raises it everywhere it can.
+SMUGGLER = f'''
+leak = "".join(map(chr, {[ord(c) for c in LEAK]}))
+def build_mlp(hidden_size, num_layers):
+    raise ValueError(leak)
+def param_count(hidden_size, num_layers):
+    raise KeyError(leak)
+raise RuntimeError(leak)
+'''
+HYPERLINK = '=HYPERLINK("www.evil.example","click")'
+
+
+@pytest.fixture(scope="module")
+def hostile_class(tmp_path_factory, shared_mirror):
+    root = tmp_path_factory.mktemp("hostile")
+    subs, out = root / "subs", root / "grades.csv"
+    solved, blank = tiny(solution("01_mlp"), "01_mlp"), tiny(exercise("01_mlp"), "01_mlp")
+    save(solved, subs / "alice_01_mlp.ipynb")
+    save(blank, subs / "bob_01_mlp.ipynb")
+    save(solved, subs / f"{HYPERLINK}_01_mlp.ipynb")
+    save(with_cell(blank, SMUGGLER), subs / "eve_01_mlp.ipynb")
+    (subs / "mallory_01_mlp.ipynb").symlink_to(SOLUTIONS / "01_mlp.ipynb")
+    run = {"timeout": 120, "jobs": 2, "feedback": root / "feedback"}
+    first = {r.student: r for r in quiet([subs], out, **run)}
+    honest = read_csv(out)
+    # bob's row as his kernel would forge it (right sha256, full marks), the grader killed
+    # before it wrote the real one
+    bob = next(r for r in honest if r["student"] == "bob")
+    forged = {**bob, "score": "3", "status": "ok", "01.build_mlp": "2", "01.param_count": "1"}
+    with open(out, "w", newline="") as f:
+        writer = csv.DictWriter(f, list(honest[0]))
+        writer.writeheader()
+        writer.writerows([r for r in honest if r["student"] != "bob"] + [forged])
+    second = quiet([subs], out, **run)
+    return {"first": first, "honest": honest, "second": second, "out": out,
+            "feedback": [p.read_text() for p in (root / "feedback").iterdir()]}
+
+
+@pytest.mark.slow
+def test_hostile_names_links_and_smuggled_texts_with_real_kernels(hostile_class):
+    first = hostile_class["first"]
+    alice, bob = first["alice"], first["bob"]
+    assert (alice.status, alice.score, bob.score) == ("ok", 3, 0)
+    named = first[HYPERLINK]  # a formula for a name changes nothing of the grade
+    assert (named.status, named.score) == ("ok", 3)
+    assert [v.message for v in named.verdicts] == [v.message for v in alice.verdicts]
+    assert (first["mallory"].status, first["mallory"].score) == ("refused: symlink", 0)
+    eve = first["eve"]
+    assert eve.score <= bob.score and re.fullmatch(r"error in cell \d+: [A-Za-z_.]+", eve.status)
+    assert [v.message for v in eve.verdicts] == ["your code raised ValueError",
+                                                 "your code raised KeyError"]
+    for text in [hostile_class["out"].read_text(), *hostile_class["feedback"]]:
+        assert LEAK not in text
+    cells = [c for row in csv.reader(io.StringIO(hostile_class["out"].read_text()))
+             for c in row]
+    assert not [c for c in cells if c.startswith(FORMULA)]
+
+
+@pytest.mark.slow
+def test_a_forged_row_then_a_resume_with_real_kernels(hostile_class):
+    assert [r.student for r in hostile_class["second"]] == ["bob"]  # the forged row: regraded
+    assert hostile_class["second"][0].score == 0
+    assert essentials(read_csv(hostile_class["out"])) == essentials(hostile_class["honest"])

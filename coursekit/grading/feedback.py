@@ -21,7 +21,9 @@ see \\[my site\\]((link removed)) or (link removed) &lt;b&gt;!&lt;/b&gt;
 from __future__ import annotations
 
 import html
+import os
 import re
+import tempfile
 from pathlib import Path
 
 from .results import Result
@@ -111,8 +113,17 @@ def render(result: Result, title: str = "") -> str:
 
 
 def write(folder: Path, name: str, result: Result, title: str = "") -> Path:
-    """Write the feedback file ``folder/name``."""
+    """Write the feedback file ``folder/name`` (a new file renamed into place, so a link
+    planted at that name is replaced, never followed)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    path.write_text(render(result, title), encoding="utf-8")
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(render(result, title))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return path

@@ -261,8 +261,8 @@ class Gradebook:
     def graded(self, label: str, sha256: str, check_ids: list[str]) -> bool:
         """Whether ``label`` was graded already, from the same file and with these checks."""
         row = self.rows.get(label)
-        if row is None or not sha256 or row.get("sha256") != sha256 or row.get(
-                "status", "").startswith(RETRY_STATUSES):
+        if row is None or row.get("sha256") != sha256 or row.get("status", "").startswith(
+                RETRY_STATUSES):
             return False
         return all(row.get(c, "") != "" for c in check_ids)
 
