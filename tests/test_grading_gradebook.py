@@ -37,7 +37,7 @@ import coursekit.grading.grader as grader_module
 from coursekit.cli import main
 from coursekit.errors import CourseKitError
 from coursekit.grading import _kernel_side as ks
-from coursekit.grading import grade
+from coursekit.grading import grade, summary_table
 from coursekit.grading.execute import Execution
 from coursekit.grading.results import GradebookLock, from_cell, gradebook_key, to_cell
 from coursekit.grading.submissions import (
@@ -335,6 +335,8 @@ def test_control_characters_in_names_reach_no_terminal_csv_or_feedback(tmp_path,
     for text in texts:
         assert not [c for c in CONTROL if c in text], repr(text)
     assert "eve?txt.exe?" in streams.out and "1 row(s)" in streams.err
+    table = summary_table([{"student": hostile, "notebook": hostile, "status": hostile}])
+    assert not [c for c in CONTROL if c in table]  # whatever a row holds
     rows = read_csv(out)
     assert [r["score"] for r in rows] == ["0", "0"]
 
@@ -384,6 +386,8 @@ def test_hostile_names_links_and_smuggled_texts_with_real_kernels(hostile_class)
     first = hostile_class["first"]
     alice, bob = first["alice"], first["bob"]
     assert (alice.status, alice.score, bob.score) == ("ok", 3, 0)
+    assert alice.verdicts[0].message.startswith("your models have the right layers (build_mlp(")
+    assert "not answered yet" in bob.verdicts[0].message  # the checks' own words are kept
     named = first[HYPERLINK]  # a formula for a name changes nothing of the grade
     assert (named.status, named.score) == ("ok", 3)
     assert [v.message for v in named.verdicts] == [v.message for v in alice.verdicts]

@@ -173,9 +173,9 @@ class Grader:
     def _templates(self) -> dict[str, Templates]:
         """Per check module, the messages its checks may show: the module's own strings,
         the check machinery's and this module's (read now, before any kernel runs)."""
-        common = [self.sources[_CORE], Path(__file__).read_text(encoding="utf-8")]
+        common = Templates([self.sources[_CORE], Path(__file__).read_text(encoding="utf-8")])
         refusal_templates()
-        return {name: Templates([source, *common]) for name, source in self.sources.items()
+        return {name: Templates([source], also=common) for name, source in self.sources.items()
                 if name != _CORE}
 
     def _public_texts(self) -> list[str]:

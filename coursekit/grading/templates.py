@@ -72,6 +72,20 @@ def _pieces(node: ast.AST) -> list[Piece] | None:
     return None
 
 
+def _alternatives(node: ast.AST, most: int = 8) -> list[list[Piece]]:
+    """The texts a string expression can make: ``a + b`` and ``x if c else y`` of strings
+    (``f"... {mode!r}" + (f": {why}" if why else "")`` gives two)."""
+    pieces = _pieces(node)
+    if pieces is not None:
+        return [pieces]
+    if isinstance(node, ast.IfExp):
+        return (_alternatives(node.body, most) + _alternatives(node.orelse, most))[:most]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        lefts, rights = _alternatives(node.left, most), _alternatives(node.right, most)
+        return [left + right for left in lefts for right in rights][:most]
+    return []
+
+
 def _squeeze(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
@@ -146,13 +160,15 @@ class Templates:
         The most characters one ``{placeholder}`` may stand for.
     length : int
         The longest text accepted.
+    also : Templates, optional
+        More templates, tried after these (shared ones, compiled once).
     """
 
     def __init__(self, sources: Iterable[str], placeholder: int = 160,
-                 length: int = 600) -> None:
+                 length: int = 600, also: Templates | None = None) -> None:
         if placeholder < 1 or length < 1:
             raise ValueError("placeholder and length must be positive")
-        self.placeholder, self.length = placeholder, length
+        self.placeholder, self.length, self.also = placeholder, length, also
         found: list[list[Piece]] = []
         suffixes: list[str] = []
         for source in sources:
@@ -161,9 +177,7 @@ class Templates:
                     right = _pieces(node.right)  # `message + "."`: "." may end any template
                     if right is not None and all(isinstance(p, str) for p in right):
                         suffixes.append("".join(p for p in right if isinstance(p, str)))
-                pieces = _pieces(node)
-                if pieces is not None:
-                    found.append(pieces)
+                found.extend(_alternatives(node))
         compiled: dict[tuple[Piece, ...], _Template] = {}
         for pieces in found:
             template = _Template(pieces, suffixes, placeholder)
@@ -172,7 +186,7 @@ class Templates:
         self._templates = list(compiled.values())
 
     def __len__(self) -> int:
-        return len(self._templates)
+        return len(self._templates) + (len(self.also) if self.also is not None else 0)
 
     def render(self, text: str, placeholder: int | None = None) -> str | None:
         """``text`` rebuilt from one of the templates, or None if none of them wrote it.
@@ -188,4 +202,4 @@ class Templates:
                 out = template.render(text, self.placeholder)
                 if out is not None and all(len(v) <= limit for v in template.values(text)):
                     return out
-        return None
+        return self.also.render(text, placeholder) if self.also is not None else None
