@@ -120,7 +120,6 @@ def grade(submissions: list[str | Path], out: str | Path, *, timeout: float = 30
     stream : file, optional
         Where the summary goes (default: stdout).
     """
-
     if jobs < 1:
         raise CourseKitError(f"--jobs {jobs}: expected at least 1")
     if timeout <= 0:
