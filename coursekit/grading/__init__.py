@@ -41,10 +41,20 @@ what the submission prints or writes:
    (``allow_pickle=False``, ``load_model(safe_mode=True)``, strict manifest;
    :mod:`~coursekit.grading.evidence`) and run ``judge`` from the grader's own,
    unpatched checks (:mod:`~coursekit.grading.grader`).
-5. **Record**: a CSV row per submission, flushed as it arrives; resumable;
-   Markdown feedback built from verdicts only, with texts that came from the
-   student's objects cleaned and redacted (:mod:`~coursekit.grading.results`,
-   :mod:`~coursekit.grading.feedback`, :mod:`~coursekit.grading.redact`).
+5. **Record**: a CSV row per submission, signed (HMAC under a key in the
+   grader's private state folder) and flushed as it arrives, under an exclusive
+   lock on the gradebook for the run; a resume trusts only validly signed rows.
+   Cells a spreadsheet would run as formulas get a leading ``'``. Markdown
+   feedback is built from verdicts only, and every text in it, and in the CSV,
+   is the grader's: a cell's error is named by its exception class only, check
+   messages are rebuilt from the checks' own templates with the values in them
+   bounded and cleaned, links and HTML are removed
+   (:mod:`~coursekit.grading.results`, :mod:`~coursekit.grading.feedback`,
+   :mod:`~coursekit.grading.templates`, :mod:`~coursekit.grading.redact`).
+
+Before step 1, every submission is snapshotted into the grader's memory (its
+hash and its cells, without outputs); links, hard links and oversized cells
+are refused (:mod:`~coursekit.grading.submissions`).
 
 Limits (what this does not protect against)
 -------------------------------------------
@@ -66,11 +76,9 @@ Limits (what this does not protect against)
 - A hidden check with its own ``collect`` sends its file's source into the
   kernel at extraction time; keep secrets in ``judge``. Hidden checks that
   reuse a visible check's evidence send nothing.
-- Redaction catches verbatim copies (24+ characters) of hidden files and other
-  submissions in an error message or check message, not encoded ones.
-- Rows a submission appends to the gradebook while it runs are dropped when
-  the file is rewritten at the end; an interrupted run resumes from the file
-  as it is.
+- A check message may quote the student's values (bounded to 160 characters,
+  60 when the message came from the kernel); redaction removes verbatim copies
+  (20+ characters) of hidden files and other submissions there, not encoded ones.
 """
 
 from .batch import grade, summary_table

@@ -5,6 +5,11 @@ own kernel process; ``jobs`` threads of the grader drive that many kernels at
 once (the threads only wait on kernels and judge small evidence, so they need
 no process of their own). A row reaches the CSV, flushed, as soon as its
 submission is graded, in whatever order they finish.
+
+Before any kernel starts, the run takes an exclusive lock on the gradebook
+(:class:`~coursekit.grading.results.GradebookLock`) and snapshots every
+submission (:func:`~coursekit.grading.submissions.snapshot`): grading, hashes
+and redaction use those copies only.
 """
 
 from __future__ import annotations
@@ -19,33 +24,37 @@ from typing import TextIO
 from ..errors import CourseKitError
 from . import feedback as fb
 from .grader import Grader
-from .redact import clean
-from .results import Gradebook, Result
+from .redact import clean, exception_name
+from .results import Gradebook, GradebookLock, Result
 from .sandbox import Limits, kill_all_kernels
-from .submissions import MAX_NOTEBOOK_BYTES, Submission, file_sha256, find_submissions
+from .submissions import Submission, find_submissions, snapshot
 
 __all__ = ["grade", "summary_table"]
 
 
-def _cell_sources(path: Path) -> list[str]:
-    try:
-        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-            return []
-        data = json.loads(path.read_text(encoding="utf-8"))
-        cells = data.get("cells", []) if isinstance(data, dict) else []
-        out = []
-        for cell in cells:
-            source = cell.get("source", "") if isinstance(cell, dict) else ""
-            out.append("".join(source) if isinstance(source, list) else str(source))
-        return out
-    except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+#: Of each submission, the redactor indexes this much text (its first cells).
+SECRET_CHARS = 256 * 2**10
+
+
+def _cell_sources(sub: Submission) -> list[str]:
+    """The snapshot's cells, their first :data:`SECRET_CHARS` characters in all."""
+    if sub.cells is None:
         return []
+    out, left = [], SECRET_CHARS
+    for cell in json.loads(sub.cells).get("cells", []):
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        out.append(source[:left])
+        left -= len(out[-1])
+        if left <= 0:
+            break
+    return out
 
 
 def _secrets(submissions: list[Submission]) -> list[str]:
     """Every submission's cells: no other student's result may quote them (the grader
     removes the course's public text, and each submission may quote its own)."""
-    return [source for sub in submissions for source in _cell_sources(sub.path)]
+    return [source for sub in submissions for source in _cell_sources(sub)]
 
 
 def _feedback_names(submissions: list[Submission]) -> dict[str, str]:
@@ -61,8 +70,8 @@ def _feedback_names(submissions: list[Submission]) -> dict[str, str]:
 def summary_table(rows: list[dict[str, str]]) -> str:
     """A plain-text table of gradebook rows (student, notebook, score, status)."""
     header = ["student", "notebook", "score", "status"]
-    body = [[r.get("student", ""), r.get("notebook", "") or "-",
-             f"{r.get('score', '')}/{r.get('max_score', '') or '?'}",
+    body = [[clean(r.get("student", ""), 40), clean(r.get("notebook", ""), 40) or "-",
+             clean(f"{r.get('score', '')}/{r.get('max_score', '') or '?'}", 20),
              clean(r.get("status", ""), 70)] for r in rows]
     widths = [max(len(x[i]) for x in [header, *body]) for i in range(4)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
@@ -111,8 +120,6 @@ def grade(submissions: list[str | Path], out: str | Path, *, timeout: float = 30
     stream : file, optional
         Where the summary goes (default: stdout).
     """
-    from tqdm.auto import tqdm
-
     if jobs < 1:
         raise CourseKitError(f"--jobs {jobs}: expected at least 1")
     if timeout <= 0:
@@ -122,10 +129,30 @@ def grade(submissions: list[str | Path], out: str | Path, *, timeout: float = 30
         raise CourseKitError("no submissions found (give .ipynb files or folders of them)")
     limits = Limits(timeout=float(timeout), memory_mb=int(memory_mb),
                     check_timeout=float(check_timeout))
+    with GradebookLock(out):
+        return _run(subs, out, limits, jobs=jobs, hidden=hidden, feedback=feedback,
+                    force=force, profile=profile, reference=reference, progress=progress,
+                    summary=summary, stream=stream)
+
+
+def _run(subs: list[Submission], out: str | Path, limits: Limits, *, jobs: int,
+         hidden: str | Path | None, feedback: str | Path | None, force: bool, profile: str,
+         reference: str | Path | None, progress: bool, summary: bool,
+         stream: TextIO | None) -> list[Result]:
+    """:func:`grade` once the gradebook is locked."""
+    from tqdm.auto import tqdm
+
+    subs = [snapshot(sub) for sub in subs]  # before any kernel starts
     grader = Grader(reference, hidden, limits, profile)
     for secret in _secrets(subs):
         grader.redactor.add(secret)
     book = Gradebook(out)
+    if book.untrusted:
+        shown = ", ".join(clean(Path(label).name, 60) for label in book.untrusted[:5])
+        more = f" and {len(book.untrusted) - 5} more" if len(book.untrusted) > 5 else ""
+        print(f"warning: {len(book.untrusted)} row(s) of {clean(str(out))} have no valid "
+              f"signature (not written by this grader, or edited since): {shown}{more}; "
+              "they are ignored and graded again", file=sys.stderr)
     names = _feedback_names(subs)
     feedback_dir = Path(feedback) if feedback else None
 
@@ -133,8 +160,7 @@ def grade(submissions: list[str | Path], out: str | Path, *, timeout: float = 30
     for sub in subs:
         row = book.rows.get(sub.label)
         notebook = row.get("notebook", "") if row else ""
-        if not force and book.graded(sub.label, file_sha256(sub.path),
-                                     grader.check_ids(notebook)):
+        if not force and book.graded(sub.label, sub.sha256, grader.check_ids(notebook)):
             skipped.append(sub)
         else:
             todo.append(sub)
@@ -156,14 +182,14 @@ def grade(submissions: list[str | Path], out: str | Path, *, timeout: float = 30
                 try:
                     result = future.result()
                 except Exception as exc:  # pragma: no cover - grade() does not raise
-                    result = Result(sub.label, sub.student, "",
-                                    f"grader error: {type(exc).__name__}: {exc}")
+                    result = Result(sub.label, sub.student, "", "grader error: "
+                                    f"{exception_name(type(exc).__name__) or 'an exception'}")
                 results.append(result)
                 book.add(result)
                 if feedback_dir is not None:
                     fb.write(feedback_dir, names[sub.label], result,
                              grader.title(result.notebook))
-                bar.set_postfix_str(f"{result.student}: {result.status[:30]}")
+                bar.set_postfix_str(clean(f"{result.student}: {result.status}", 40))
                 bar.update()
     except BaseException:
         for future in pending:
@@ -185,8 +211,9 @@ def grade(submissions: list[str | Path], out: str | Path, *, timeout: float = 30
                           "error in a cell" if r.status.startswith("error in cell") else
                           r.status.split(" (")[0]) for r in results)
         parts = ", ".join(f"{n} {k}" for k, n in counts.most_common())
-        print(f"\n{len(results)} graded ({parts or 'none'}), {len(skipped)} already in "
-              f"{Path(out).name} (--force regrades them). Gradebook: {out}", file=out_stream)
+        print(f"\n{len(results)} graded ({clean(parts) or 'none'}), {len(skipped)} already in "
+              f"{clean(Path(out).name)} (--force regrades them). Gradebook: {clean(str(out))}",
+              file=out_stream)
         if feedback_dir is not None:
             print(f"Feedback: {feedback_dir}/", file=out_stream)
     return results

@@ -1,22 +1,34 @@
 """Per-student feedback: a short Markdown report of each check's verdict and hint.
 
 It is built only from the grader's verdicts and the run's status, never from
-the submission's outputs. Texts that came from the student's objects (an
-exception message, a value) were already cleaned and redacted in the
-:class:`~coursekit.grading.results.Result`. The first error is named by its
-cell and exception type only (not its message). Hidden checks appear as
-"hidden check N: passed/failed" with their points, without id, message or hint.
+the submission's outputs. Every text in it is the grader's: its own sentences,
+and check messages rebuilt from the checks' own templates (values in them
+cleaned and bounded; :mod:`~coursekit.grading.templates`). The first error is
+named by its cell and exception type only (not its message). Hidden checks
+appear as "hidden check N: passed/failed" with their points, without id,
+message or hint.
+
+On top of that, every text is made inert Markdown (:func:`markdown_text`): no
+HTML, no links or images (brackets escaped, web addresses and e-mail
+addresses replaced by ``(link removed)``), no table breaks.
+
+Example
+-------
+>>> print(markdown_text("see [my site](http://evil.example) or www.evil.example <b>!</b>"))
+see \\[my site\\]((link removed)) or (link removed) &lt;b&gt;!&lt;/b&gt;
 """
 
 from __future__ import annotations
 
 import html
+import os
 import re
+import tempfile
 from pathlib import Path
 
 from .results import Result
 
-__all__ = ["feedback_name", "render", "write"]
+__all__ = ["feedback_name", "markdown_text", "render", "write"]
 
 _STATUS_TEXT = {
     "ok": "your notebook ran from top to bottom without errors.",
@@ -31,17 +43,28 @@ _STATUS_TEXT = {
 }
 
 
-def _md(text: str) -> str:
-    """Text safe to put in Markdown: no HTML, no table breaks."""
-    return html.escape(text, quote=False).replace("|", "\\|")
+_LINK = re.compile(r"(?i)\b(?:https?|ftps?|file|mailto|javascript|data|vbscript|tel):[^\s<>()]*"
+                   r"|\bwww\d{0,3}\.[^\s<>()]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as inert Markdown: no HTML, no link, image or autolink, no table break."""
+    text = _LINK.sub("(link removed)", str(text))
+    text = html.escape(text, quote=False)
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]") \
+        .replace("|", "\\|")
+
+
+_md = markdown_text
 
 
 def _status_line(status: str) -> str:
     if status in _STATUS_TEXT:
         return _STATUS_TEXT[status]
-    match = re.match(r"^error in cell (\d+): ([A-Za-z_][A-Za-z0-9_.]*)", status)
+    match = re.match(r"error in cell (\d+)(?:: ([A-Za-z_][A-Za-z0-9_.]{0,60}))?", status)
     if match:
-        return (f"cell {match.group(1)} (counting text cells) raised a {match.group(2)}; "
+        what = f"a {match.group(2)}" if match.group(2) else "an exception"
+        return (f"cell {match.group(1)} (counting text cells) raised {what}; "
                 "the cells after it still ran.")
     if status.startswith("wrong notebook"):
         return ("these are not the cells of this notebook: submit the notebook you worked in "
@@ -51,7 +74,7 @@ def _status_line(status: str) -> str:
 
 def feedback_name(base: str, taken: set[str]) -> str:
     """A safe file name ``<base>.md``, made unique among ``taken`` (which it updates)."""
-    base = re.sub(r"[^A-Za-z0-9_.-]+", "_", base).strip("._") or "submission"
+    base = re.sub(r"[^A-Za-z0-9_.-]+", "_", base).lstrip("._-").rstrip("._") or "submission"
     name, n = f"{base}.md", 1
     while name in taken:
         n += 1
@@ -90,8 +113,17 @@ def render(result: Result, title: str = "") -> str:
 
 
 def write(folder: Path, name: str, result: Result, title: str = "") -> Path:
-    """Write the feedback file ``folder/name``."""
+    """Write the feedback file ``folder/name`` (a new file renamed into place, so a link
+    planted at that name is replaced, never followed)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    path.write_text(render(result, title), encoding="utf-8")
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(render(result, title))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return path

@@ -11,6 +11,8 @@ into a :class:`~coursekit.grading.results.Result`; it never raises.
 from __future__ import annotations
 
 import contextlib
+import functools
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -24,16 +26,37 @@ from ..errors import CourseKitError
 from .evidence import Outcome, read_outcome
 from .execute import Execution, KernelCheck, execute
 from .hidden import HiddenCheck, load_hidden_checks
-from .redact import Redactor, clean
+from .redact import Redactor, clean, exception_name
 from .reference import ReferenceNotebook, default_reference_dir, identify, load_references
 from .results import Result
 from .sandbox import Limits
-from .submissions import Submission, file_sha256, read_notebook
+from .submissions import Submission, snapshot
+from .templates import Templates
 
 __all__ = ["CheckPlan", "Grader", "verdict_from"]
 
 _CORE = "coursekit.checks._core"
 _JUDGE_LOCK = threading.Lock()
+_LOG = logging.getLogger("coursekit.grading")
+#: What feedback says when a check's message is not one of its templates.
+UNSHOWN_FAIL = "your answer did not pass this check."
+UNSHOWN_HINT = "run the check cell in your notebook to see why"
+UNSHOWN_PASS = "passed."
+#: The most characters a value may have in a message that came from a kernel.
+KERNEL_VALUE_CHARS = 60
+
+
+@functools.cache
+def refusal_templates() -> Templates:
+    """The messages the evidence encoder (kernel side) and reader (grader side) write."""
+    from . import _kernel_side, evidence
+
+    return Templates(Path(m.__file__).read_text(encoding="utf-8")
+                     for m in (_kernel_side, evidence))
+
+
+def _exception(name: str) -> str:
+    return exception_name(name) or "an exception"
 
 
 @dataclass(frozen=True)
@@ -65,21 +88,21 @@ def verdict_from(check: Check, outcome: Outcome, check_timeout: float) -> Verdic
     if kind == "missing":
         _, failed = check.gather(None)
         return failed if failed is not None else check.fail(f"expected {check.expects}.")
-    if kind == "failed":
-        return check.fail(clean(outcome.message, 400), clean(outcome.hint, 300))
-    if kind == "raised":
-        text = f": {clean(outcome.message, 200)}" if outcome.message else ""
-        return check.fail(f"your code raised {clean(outcome.exc_type, 80)}{text}",
+    if kind == "failed":  # the kernel's words: Grader keeps them only if a template fits
+        return check.fail(outcome.message, outcome.hint)
+    if kind == "raised":  # the exception's class, never its message
+        return check.fail(f"your code raised {_exception(outcome.exc_type)}",
                           hint="run your answer on a small example and read the error")
     if kind == "interrupted":
         return check.fail(f"your code took longer than {check_timeout:g} s when the check "
                           "called it.", hint="look for a loop that never ends")
     if kind == "refused":
-        return check.fail(f"your answer could not be graded: {clean(outcome.message, 300)}",
+        reason = refusal_templates().render(outcome.message)
+        return check.fail(f"your answer could not be graded: {reason}" if reason else
+                          "your answer could not be graded.",
                           hint="use standard Keras layers, NumPy arrays, numbers and lists")
     if kind == "error":
-        return check.fail("the grader could not collect this answer "
-                          f"({clean(outcome.message, 200)}).",
+        return check.fail("the grader could not collect this answer.",
                           hint="your instructor will look into it")
     return check.fail("not graded: the notebook stopped before this check could run.",
                       hint="make the whole notebook run from top to bottom")
@@ -120,6 +143,7 @@ class Grader:
         self.hidden: dict[str, HiddenCheck] = (load_hidden_checks(hidden_dir)
                                                if hidden_dir else {})
         self.sources = self._check_sources()
+        self.templates = self._templates()
         self.redactor = Redactor(secrets, public=self._public_texts())
         for hidden in self.hidden.values():
             self.redactor.add(hidden.source)
@@ -145,6 +169,14 @@ class Grader:
             if hidden.own_collect or not hidden.reuses:
                 sources[hidden.module] = hidden.source
         return sources
+
+    def _templates(self) -> dict[str, Templates]:
+        """Per check module, the messages its checks may show: the module's own strings,
+        the check machinery's and this module's (read now, before any kernel runs)."""
+        common = Templates([self.sources[_CORE], Path(__file__).read_text(encoding="utf-8")])
+        refusal_templates()
+        return {name: Templates([source], also=common) for name, source in self.sources.items()
+                if name != _CORE}
 
     def _public_texts(self) -> list[str]:
         """The course's own text: notebooks (solved and blank) and visible check modules."""
@@ -206,21 +238,24 @@ class Grader:
     def grade(self, submission: Submission) -> Result:
         """Grade one submission (never raises: a grader bug becomes a status)."""
         started = time.monotonic()
-        sha = file_sha256(submission.path)
+        submission = snapshot(submission)  # no-op when the run took its snapshot already
         try:
-            result = self._grade(submission, sha)
+            result = self._grade(submission)
         except Exception as exc:  # a bug of ours must not stop the batch
+            _LOG.warning("grader error on %s: %s", clean(submission.label),
+                         clean(f"{type(exc).__name__}: {exc}", 300))
             result = Result(submission.label, submission.student, "",
-                            f"grader error: {type(exc).__name__}: {clean(str(exc), 200)}",
-                            sha256=sha)
+                            f"grader error: {_exception(type(exc).__name__)}",
+                            sha256=submission.sha256)
         result.seconds = time.monotonic() - started
         return result
 
-    def _grade(self, submission: Submission, sha: str) -> Result:
-        base = {"submission": submission.label, "student": submission.student, "sha256": sha}
-        nb, problem = read_notebook(submission.path)
-        if nb is None:
-            return Result(notebook="", status=problem or "not a notebook", **base)
+    def _grade(self, submission: Submission) -> Result:
+        base = {"submission": submission.label, "student": submission.student,
+                "sha256": submission.sha256}
+        if submission.cells is None:
+            return Result(notebook="", status=submission.problem or "not a notebook", **base)
+        nb = nbformat.reads(submission.cells, as_version=4)
         found = identify(nb, self.references)
         if found.notebook is None:
             return Result(notebook="", status=found.problem or "unknown notebook", **base)
@@ -241,7 +276,7 @@ class Grader:
         finally:
             run.cleanup()
         own = "\n".join(c.get("source", "") for c in nb.cells)
-        verdicts = [self._redact(v, own) for v in verdicts]
+        verdicts = [self._redact(v, own, p) for v, p in zip(verdicts, plans, strict=True)]
         return Result(notebook=stem, status=self._status(run, own), verdicts=verdicts,
                       hidden=hidden, max_score=max_score, **base)
 
@@ -259,21 +294,44 @@ class Grader:
             outcome = Outcome("absent")
         else:
             outcome = read_outcome(folder, self.limits.evidence_mb * 2**20)
-        return verdict_from(check, outcome, self.limits.check_timeout)
+        verdict = verdict_from(check, outcome, self.limits.check_timeout)
+        if outcome.kind == "failed":  # every word came from the kernel: shorter values
+            verdict = self._grader_words(verdict, plan, KERNEL_VALUE_CHARS)
+        return verdict
 
-    def _redact(self, verdict: Verdict, own: str) -> Verdict:
+    def _grader_words(self, verdict: Verdict, plan: CheckPlan | None,
+                      value_chars: int | None = None) -> Verdict:
+        """The verdict with the grader's texts only: its message and hint rebuilt from the
+        check's templates (each value at most ``value_chars`` characters, cleaned), else
+        a generic sentence of the grader's."""
+        templates = self.templates.get(type(plan.check).__module__) if plan else None
+        message = templates.render(verdict.message, value_chars) \
+            if templates and verdict.message else None
+        hint = templates.render(verdict.hint, value_chars) if templates and verdict.hint else ""
+        if message is None:
+            message = UNSHOWN_PASS if verdict.passed else UNSHOWN_FAIL
+            hint = "" if verdict.passed else UNSHOWN_HINT
+        return Verdict(verdict.check_id, verdict.passed, message, hint or "", verdict.points,
+                       verdict.max_points)
+
+    def _redact(self, verdict: Verdict, own: str, plan: CheckPlan | None = None) -> Verdict:
+        """:meth:`_grader_words`, then copies of other students' and hidden texts redacted."""
+        verdict = self._grader_words(verdict, plan)
         return Verdict(verdict.check_id, verdict.passed,
-                       self.redactor(clean(verdict.message, 500), own),
-                       self.redactor(clean(verdict.hint, 300), own),
-                       verdict.points, verdict.max_points)
+                       self.redactor(clean(verdict.message, 600), own),
+                       self.redactor(clean(verdict.hint, 300), own), verdict.points,
+                       verdict.max_points)
 
     def _status(self, run: Execution, own: str) -> str:
+        """The grader's words for how the notebook ran; of a cell's error, only the
+        exception's class name (validated), never its message."""
+        if run.status.startswith("grader error"):
+            name = run.status.partition(":")[2].partition(":")[0].strip()
+            return f"grader error: {_exception(name)}"
         if run.status != "ok":
-            return run.status
+            return clean(run.status, 80)
         if run.error is None:
             return "ok"
-        number, ename, evalue = run.error
-        text = f"error in cell {number}: {clean(ename, 60)}"
-        if evalue:
-            text += f": {clean(evalue, 120)}"
-        return self.redactor(text, own)
+        number, ename, _message = run.error
+        name = exception_name(ename)
+        return f"error in cell {int(number)}: {name}" if name else f"error in cell {int(number)}"

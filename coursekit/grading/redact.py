@@ -1,38 +1,64 @@
-"""Keeping what a submission wrote out of the gradebook and the feedback.
+"""Keeping what a submission wrote out of the gradebook, the feedback and the terminal.
 
-Outputs are never stored, but two kinds of text still come from a
-submission's run: the message of the first error (the ``status`` column) and
-messages a check builds from the student's objects (exception text, values).
-:func:`clean` makes such a text one short printable line; a
-:class:`Redactor` then replaces any verbatim copy (``window`` characters or
-more, whitespace ignored) of text the submission must not reveal: the hidden
-checks' files and the other submissions' cells, minus the course's public
-text (its notebooks and check modules, whose hints quote expected code).
+Two kinds of text still come from a submission's run: the name of the first
+error (the ``status`` column; its message is never kept, see
+:func:`exception_name`) and messages a check builds from the student's objects
+(values, layer names; see :mod:`~coursekit.grading.templates`). :func:`clean`
+makes any text one short printable line (no control characters, escape
+sequences or bidirectional overrides); a :class:`Redactor` then replaces any
+verbatim copy (``window`` characters or more, whitespace ignored) of text the
+submission must not reveal: the hidden checks' files and the other
+submissions' cells, minus the course's public text (its notebooks and check
+modules, whose hints quote expected code).
 
 Example
 -------
 >>> r = Redactor(["SECRET_TOKEN_1234567890_abcdef"], window=12)
 >>> r("leaked: SECRET_TOKEN_1234567890_abcdef!")
 'leaked: [redacted]!'
+>>> clean("\x1b[31mred\x1b[0m \u202egnp.exe\x1b]8;;http://x\x07link\x1b]8;;\x07")
+'red gnp.exelink'
+>>> exception_name("NameError"), exception_name("Error: see http://x"), exception_name("")
+('NameError', '', '')
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["Redactor", "clean"]
+__all__ = ["Redactor", "clean", "exception_name"]
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028-\u202e]")
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+#: Terminal escape sequences: CSI (colours, cursor moves), OSC (titles, hyperlinks,
+#: clipboard) up to BEL or ST, and two-character ESC sequences; C1 CSI/OSC too.
+_ESCAPES = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+                      r"|(?:\x1b[\]PX^_]|[\x90\x9d\x98\x9e\x9f]).*?(?:\x07|\x1b\\|\x9c|$)"
+                      r"|\x1b[ -/]*[0-~]?", re.S)
+#: Unicode categories shown as a space: controls, format characters (zero-width,
+#: bidirectional overrides and isolates, BOM), surrogates, line/paragraph separators.
+_INVISIBLE = ("Cc", "Cf", "Cs", "Zl", "Zp")
+_EXCEPTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,60}")
 
 
 def clean(text: str, limit: int = 240) -> str:
-    """One printable line of at most ``limit`` characters."""
-    text = _ANSI.sub("", str(text))
-    text = _CONTROL.sub(" ", text)
+    """One printable line of at most ``limit`` characters.
+
+    Escape sequences are removed; control and format characters (``\\r``,
+    ``\\x1b``, zero-width spaces, bidirectional overrides) become spaces; runs of
+    whitespace become one space.
+    """
+    text = _ESCAPES.sub("", str(text))
+    text = "".join(" " if unicodedata.category(ch) in _INVISIBLE else ch for ch in text)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def exception_name(name: str) -> str:
+    """``name`` if it looks like an exception class name (``ValueError``,
+    ``keras.errors.X``), else ``""``: the only part of a kernel's error the grader keeps."""
+    name = str(name)
+    return name if _EXCEPTION_NAME.fullmatch(name) else ""
 
 
 class Redactor:
