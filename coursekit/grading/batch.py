@@ -76,7 +76,7 @@ def grade(submissions: list[str | Path], out: str | Path, *, timeout: float = 30
           force: bool = False, profile: str = "quick", memory_mb: int = 4096,
           check_timeout: float = 60, reference: str | Path | None = None,
           progress: bool = True, summary: bool = True,
-          stream: TextIO | None = None) -> list[Result]:
+          stream: TextIO | None = None, sandbox: bool = True) -> list[Result]:
     """Grade submissions into the CSV ``out``; return this run's results.
 
     Parameters
@@ -110,6 +110,9 @@ def grade(submissions: list[str | Path], out: str | Path, *, timeout: float = 30
         Print the summary table at the end.
     stream : file, optional
         Where the summary goes (default: stdout).
+    sandbox : bool
+        Run each kernel in bubblewrap (refuses, saying what to install, where
+        it cannot run); False (``--no-sandbox``) runs them unconfined.
     """
     from tqdm.auto import tqdm
 
@@ -122,9 +125,10 @@ def grade(submissions: list[str | Path], out: str | Path, *, timeout: float = 30
         raise CourseKitError("no submissions found (give .ipynb files or folders of them)")
     limits = Limits(timeout=float(timeout), memory_mb=int(memory_mb),
                     check_timeout=float(check_timeout))
-    grader = Grader(reference, hidden, limits, profile)
-    for secret in _secrets(subs):
-        grader.redactor.add(secret)
+    grader = Grader(reference, hidden, limits, profile, sandbox=sandbox)
+    if not sandbox:  # a sandboxed kernel cannot read the other submissions
+        for secret in _secrets(subs):
+            grader.redactor.add(secret)
     book = Gradebook(out)
     names = _feedback_names(subs)
     feedback_dir = Path(feedback) if feedback else None
@@ -172,6 +176,7 @@ def grade(submissions: list[str | Path], out: str | Path, *, timeout: float = 30
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        grader.close()
         bar.close()
         if book.rows:
             book.rewrite()
