@@ -237,9 +237,8 @@ def test_hidden_checks_and_other_students_files_never_leak(course):
         pieces = {secret[i:i + 20] for i in range(len(secret) - 19)}
         for text in texts:
             assert not any(p in text for p in pieces), text
-    eve = course["rows"]["eve"]
-    assert eve["status"].startswith("error in cell") and "[redacted]" in eve["status"]
-    assert eve["score"] == "0"
+    eve = course["rows"]["eve"]  # the sandbox shows it neither file
+    assert eve["status"].startswith("error in cell") and eve["score"] == "0"
     for text in course["feedback"].values():
         assert "01.hidden" not in text and "secret hint" not in text
         assert "coursekit profile" not in text  # nothing the notebook printed

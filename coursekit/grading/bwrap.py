@@ -203,7 +203,7 @@ def probe(bwrap: str | None = None) -> str | None:
 
 def require_sandbox() -> None:
     """Raise :class:`SandboxUnavailable`, saying what to install, where bwrap cannot run."""
-    problem = probe()
+    problem = probe(bwrap_path())
     if problem is not None:
         raise SandboxUnavailable(f"{problem}: the grader runs every submission in a "
                                  f"sandbox; {INSTALL_HINT}")

@@ -33,7 +33,7 @@ from typing import Any
 from ._kernel_side import ARRAY, ARRAY_KINDS, DICT, MODEL, TUPLE
 
 __all__ = ["MANIFEST_LIMIT", "MAX_DEPTH", "MAX_FILES", "MAX_NODES", "EvidenceError",
-           "Outcome", "decode", "read_outcome"]
+           "Outcome", "check_references", "decode", "read_outcome"]
 
 #: What one check's manifest may say happened in the kernel.
 KINDS = ("evidence", "missing", "failed", "raised", "refused", "interrupted", "error")
@@ -79,8 +79,8 @@ def _regular_file(folder: Path, name: str, limit: int) -> Path:
     return path
 
 
-def _load_array(path: Path) -> Any:
-    """Load a ``.npy`` file whose header describes exactly its bytes (checked first)."""
+def _array_header(path: Path) -> None:
+    """Refuse a ``.npy`` file unless its header describes exactly its bytes (nothing loaded)."""
     import numpy as np
 
     size = path.lstat().st_size
@@ -104,6 +104,11 @@ def _load_array(path: Path) -> Any:
         count *= int(n)
     if header + count * dtype.itemsize != size:
         raise EvidenceError("an array file does not match its header")
+
+
+def _load_array(path: Path) -> Any:
+    import numpy as np
+
     try:
         arr = np.load(path, allow_pickle=False)
     except Exception as exc:
@@ -143,61 +148,68 @@ def _depth(text: bytes) -> int:
     return deepest
 
 
-class _Budget:
-    """What one manifest may still reference: files (each once) and bytes."""
+def check_references(tree: Any, folder: Path, limit: int) -> None:
+    """Check a whole manifest tree before anything is loaded (raises :class:`EvidenceError`).
 
-    def __init__(self, folder: Path, limit: int) -> None:
-        self.folder = folder
-        self.limit = limit
-        self.left = limit
-        self.seen: set[str] = set()
-        self.nodes = 0
-
-    def node(self) -> None:
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
+    At most :data:`MAX_NODES` values; at most :data:`MAX_FILES` files, each
+    referenced once, plain files of ``folder``, together at most ``limit``
+    bytes; every array's header matching its file.
+    """
+    seen: set[str] = set()
+    left, nodes, stack = limit, 0, [tree]
+    while stack:
+        node = stack.pop()
+        nodes += 1
+        if nodes > MAX_NODES:
             raise EvidenceError(f"the evidence holds more than {MAX_NODES:,} values")
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            if len(node) == 1 and next(iter(node)) in (ARRAY, MODEL):
+                (tag, name), = node.items()
+                path = _regular_file(folder, name, limit)
+                if name in seen:
+                    raise EvidenceError("the evidence references one file twice")
+                seen.add(name)
+                if len(seen) > MAX_FILES:
+                    raise EvidenceError(f"the evidence references more than {MAX_FILES} files")
+                left -= path.lstat().st_size
+                if left < 0:
+                    raise EvidenceError(f"the evidence is larger than {limit // 2**20} MB")
+                if tag == ARRAY:
+                    _array_header(path)
+            else:
+                stack.extend(node.values())
 
-    def file(self, name: Any) -> Path:
-        path = _regular_file(self.folder, name, self.limit)
-        if name in self.seen:
-            raise EvidenceError("the evidence references one file twice")
-        self.seen.add(name)
-        if len(self.seen) > MAX_FILES:
-            raise EvidenceError(f"the evidence references more than {MAX_FILES} files")
-        self.left -= path.lstat().st_size
-        if self.left < 0:
-            raise EvidenceError(f"the evidence is larger than {self.limit // 2**20} MB")
-        return path
 
+def decode(tree: Any, folder: Path, limit: int) -> Any:
+    """Rebuild the evidence from a manifest tree (raises :class:`EvidenceError`).
 
-def decode(tree: Any, folder: Path, limit: int, budget: _Budget | None = None) -> Any:
-    """Rebuild the evidence from a manifest tree (raises :class:`EvidenceError`)."""
-    budget = budget or _Budget(folder, limit)
-    budget.node()
+    Call :func:`check_references` on the tree first: this loads what it references.
+    """
     if tree is None or isinstance(tree, (bool, int, float, str)):
         return tree
     if isinstance(tree, list):
-        return [decode(v, folder, limit, budget) for v in tree]
+        return [decode(v, folder, limit) for v in tree]
     if isinstance(tree, dict) and len(tree) == 1:
         (tag, value), = tree.items()
         if tag == TUPLE and isinstance(value, list):
-            return tuple(decode(v, folder, limit, budget) for v in value)
+            return tuple(decode(v, folder, limit) for v in value)
         if tag == DICT and isinstance(value, list):
             out = {}
             for pair in value:
                 if not (isinstance(pair, list) and len(pair) == 2):
                     raise EvidenceError("a malformed dict in the evidence")
-                key = decode(pair[0], folder, limit, budget)
+                key = decode(pair[0], folder, limit)
                 try:
-                    out[key] = decode(pair[1], folder, limit, budget)
+                    out[key] = decode(pair[1], folder, limit)
                 except TypeError:
                     raise EvidenceError("an unhashable dict key in the evidence") from None
             return out
         if tag == ARRAY:
-            return _load_array(budget.file(value))
+            return _load_array(_regular_file(folder, value, limit))
         if tag == MODEL:
-            return _load_model(budget.file(value))
+            return _load_model(_regular_file(folder, value, limit))
     raise EvidenceError("the evidence holds an object the grader does not accept")
 
 
@@ -225,6 +237,7 @@ def read_outcome(folder: Path, limit: int) -> Outcome:
         return Outcome(kind, message=_text(manifest.get("message")),
                        hint=_text(manifest.get("hint")), exc_type=_text(manifest.get("type"), 80))
     try:
+        check_references(manifest.get("tree"), folder, limit)
         return Outcome("evidence", evidence=decode(manifest.get("tree"), folder, limit))
     except EvidenceError as exc:
         return Outcome("refused", message=str(exc))

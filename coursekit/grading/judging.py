@@ -113,7 +113,7 @@ class JudgeProcess:
         theirs.close()
         parent = multiprocessing.connection.Connection(ours.detach())
         try:
-            ready = parent.poll(self.timeout) and parent.recv() == _READY
+            ready = parent.poll(max(120.0, self.timeout)) and parent.recv() == _READY
         except (EOFError, OSError):
             ready = False
         if not ready:

@@ -1,0 +1,407 @@
+"""The kernel's operating-system sandbox and the grader's distrust of what a kernel wrote.
+
+Each mechanism is proven once, at the cheapest level that shows it:
+
+- the sandbox itself (bubblewrap + the launcher, exactly as a kernel starts, but
+  running a few lines of Python instead of a kernel): what it can see, reach,
+  signal, write and leave behind, each next to the same code run unconfined,
+  so the test would fail without the sandbox;
+- the evidence caps and the judging process, on forged evidence files;
+- what the grader sends into kernels (hidden checks cut down to ``collect``);
+- the refusal without bubblewrap, and ``--no-sandbox``'s warning.
+
+``test_grading_hostile.py``'s batch then attacks a real grading run from inside
+submitted notebooks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import psutil
+import pytest
+from test_grading import SOLUTIONS
+
+from coursekit.cli import main
+from coursekit.grading import Grader, read_outcome
+from coursekit.grading.bwrap import SandboxUnavailable, bwrap_args, probe
+from coursekit.grading.judging import JudgeProcess
+from coursekit.grading.sandbox import LAUNCHER, KernelFolder, Limits
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "GRADER-SECRET-93f1c0a7d2b54e68"
+
+needs_bwrap = pytest.mark.skipif(probe() is not None, reason=f"no sandbox here: {probe()}")
+
+
+def run_code(code: str, *, sandboxed: bool = True, limits: Limits | None = None,
+             timeout: float = 60) -> dict:
+    """Run ``code`` as a kernel would start (launcher, limits, sandbox); its JSON on stdout."""
+    limits = limits or Limits()
+    folder = KernelFolder(sandboxed)
+    try:
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(folder.home)}
+        cmd = [sys.executable, str(LAUNCHER), *limits.launcher_args(0, folder.uid), "--",
+               sys.executable, "-c", textwrap.dedent(code)]
+        if sandboxed:
+            cmd = [*bwrap_args(folder.sandbox(env, limits)), *cmd]
+        else:
+            folder.home.mkdir()
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                              cwd=folder.root, env={**os.environ, **env} if not sandboxed
+                              else env)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    finally:
+        folder.remove()
+
+
+SNOOP = """
+import glob, json, os, sys
+paths = {paths!r}
+readable = []
+for p in paths:
+    try:
+        with open(p, "rb") as f:
+            f.read(1)
+        readable.append(p)
+    except OSError:
+        pass
+secret = {half!r} + {half2!r}  # never whole in this program's own cmdline
+environ = []
+for p in glob.glob("/proc/[0-9]*/environ") + glob.glob("/proc/[0-9]*/cmdline"):
+    try:
+        environ.append(open(p, "rb").read().decode("latin-1"))
+    except OSError:
+        pass
+try:
+    os.kill({pid}, 0)
+    signalled = True
+except OSError:
+    signalled = False
+wrote = []
+for p in {writable!r}:
+    try:
+        with open(p, "a") as f:
+            f.write("# pwned")
+        wrote.append(p)
+    except OSError:
+        pass
+print(json.dumps({{"uid": os.getuid(), "readable": readable, "signalled": signalled,
+                  "secret": any(secret in e for e in environ) or secret in str(os.environ),
+                  "pids": len(glob.glob("/proc/[0-9]*")), "wrote": wrote,
+                  "root": sorted(os.listdir("/"))}}))
+"""
+
+
+@needs_bwrap
+def test_the_sandbox_sees_no_file_process_or_variable_of_the_graders(tmp_path, monkeypatch):
+    """Solutions, the hidden folder, other submissions, the gradebook, the grader's
+    /proc/<pid>/environ and cmdline: all readable unconfined, none in the sandbox; the
+    installed coursekit and site-packages are not writable; the grader cannot be signalled."""
+    import coursekit
+
+    monkeypatch.setenv("CK_TEST_TOKEN", SECRET)
+    hidden, other, book = tmp_path / "hidden.py", tmp_path / "bob.ipynb", tmp_path / "g.csv"
+    for path in (hidden, other, book):
+        path.write_text("x")
+    package = Path(coursekit.__file__).resolve().parent
+    # files the unconfined run appends to: copies, not the real package
+    decoy = tmp_path / "decoy.py"
+    decoy.write_text("")
+    paths = [str(SOLUTIONS / "01_mlp.ipynb"), str(hidden), str(other), str(book),
+             str(ROOT / "tests" / "conftest.py"), f"/proc/{os.getpid()}/environ",
+             str(Path.home() / ".bash_history"), "/etc/shadow"]
+    writable = [str(package / "checks" / "nb01.py"),
+                str(Path(np.__file__).parents[1] / "sitecustomize.py")]
+    halves = {"half": SECRET[:10], "half2": SECRET[10:]}
+    code = SNOOP.format(paths=paths, pid=os.getpid(), writable=writable, **halves)
+    before = (package / "checks" / "nb01.py").read_bytes()
+
+    inside = run_code(code)
+    assert inside["readable"] == [] and not inside["secret"] and not inside["signalled"]
+    assert inside["wrote"] == []
+    assert inside["uid"] != 0 and inside["uid"] != os.getuid()
+    assert inside["pids"] <= 3  # bwrap's init, the launcher's program (and glob's parent)
+    assert (package / "checks" / "nb01.py").read_bytes() == before
+
+    outside = run_code(SNOOP.format(paths=paths, pid=os.getpid(), writable=[str(decoy)],
+                                    **halves), sandboxed=False)
+    assert {str(hidden), str(other), str(book)} <= set(outside["readable"])
+    assert outside["signalled"] and outside["secret"] and outside["wrote"] == [str(decoy)]
+
+
+NET = """
+import json, socket
+reached = []
+for host, port in {targets!r}:
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+        reached.append(port)
+    except OSError:
+        pass
+print(json.dumps({{"reached": reached}}))
+"""
+
+
+@needs_bwrap
+def test_the_sandbox_has_no_network_not_even_the_graders_loopback():
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    threading.Thread(target=lambda: [server.accept() for _ in range(2)], daemon=True).start()
+    code = NET.format(targets=[("127.0.0.1", port), ("1.1.1.1", 53)])
+    try:
+        assert run_code(code)["reached"] == []
+        assert port in run_code(code, sandboxed=False)["reached"]
+    finally:
+        server.close()
+
+
+LEAVE = """
+import json, os, subprocess, sys, time
+wait = ["/bin/sh", "-c", "sleep 300; exit 0", {marker!r}]  # $0 is the marker
+if os.fork() == 0:  # double fork: the grandchild is orphaned at once
+    if os.fork() == 0:
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.execv(wait[0], wait)
+    os._exit(0)
+quiet = dict(stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+subprocess.Popen(wait, start_new_session=True, **quiet)
+subprocess.Popen(["nohup", *wait], **quiet)
+time.sleep(0.5)
+print(json.dumps({{"left": 3}}))
+"""
+
+
+def _marked(marker: str) -> list[psutil.Process]:
+    out = []
+    for p in psutil.process_iter(["cmdline"]):
+        if marker in (p.info["cmdline"] or []):
+            out.append(p)
+    return out
+
+
+@needs_bwrap
+def test_processes_a_kernel_leaves_behind_die_with_its_sandbox():
+    """Double fork, setsid and nohup children survive their parent unconfined; in the
+    sandbox they die with it (its PID namespace ends with its first process)."""
+    marker = f"ck-left-behind-{os.getpid()}"
+    run_code(LEAVE.format(marker=marker))
+    time.sleep(0.5)
+    assert _marked(marker) == []
+
+    run_code(LEAVE.format(marker=marker), sandboxed=False)
+    survivors = _marked(marker)
+    for p in survivors:
+        p.kill()
+    assert len(survivors) == 3
+
+
+BOMBS = """
+import json, os, time
+children = 0
+try:
+    while children < 200:
+        pid = os.fork()
+        if pid == 0:
+            time.sleep(5)
+            os._exit(0)
+        children += 1
+except OSError:
+    pass
+def fill(path, mb):
+    try:
+        with open(path, "wb") as f:
+            for _ in range(mb):
+                f.write(b"x" * 2**20)
+        return mb
+    except OSError:
+        return os.path.getsize(path) // 2**20
+print(json.dumps({"children": children, "tmp": fill("/tmp/fill", 8),
+                  "home": fill(os.path.expanduser("~/fill"), 8)}))
+"""
+
+
+@needs_bwrap
+def test_process_count_file_size_and_tmpfs_are_limited():
+    limits = Limits(processes=40, file_mb=6, disk_mb=4)
+    inside = run_code(BOMBS, limits=limits)
+    assert inside["children"] < 40  # RLIMIT_NPROC of the sandbox's own uid
+    assert inside["tmp"] <= 4 and inside["home"] <= 4  # of 8 MB: the tmpfs is full at 4
+    outside = run_code(BOMBS, sandboxed=False, limits=Limits(processes=0, file_mb=6))
+    assert outside["children"] == 200 and outside["home"] == 6  # then RLIMIT_FSIZE
+
+
+def test_without_bubblewrap_grading_refuses_with_what_to_install(tmp_path, monkeypatch,
+                                                                 capsys):
+    monkeypatch.setenv("COURSEKIT_BWRAP", "/bin/false")
+    with pytest.raises(SandboxUnavailable, match="apt-get install bubblewrap"):
+        Grader(SOLUTIONS)
+    bad = tmp_path / "alice_01_mlp.ipynb"
+    bad.write_text("{not json")
+    assert main(["grade", str(bad), "--out", str(tmp_path / "g.csv"), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "apt-get install bubblewrap" in err
+    assert "--no-sandbox" in err and not (tmp_path / "g.csv").exists()
+
+    assert main(["grade", str(bad), "--out", str(tmp_path / "g.csv"), "--no-progress",
+                 "--no-sandbox"]) == 0
+    assert "WARNING: --no-sandbox" in capsys.readouterr().err
+
+
+# -- evidence a kernel wrote: caps before anything large is built ----------------------------
+def _manifest(folder: Path, text: str | bytes) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "manifest.json").write_bytes(text.encode() if isinstance(text, str) else text)
+    return folder
+
+
+def _sparse_npy(path: Path, nbytes: int, shape: tuple[int, ...] | None = None) -> None:
+    with open(path, "wb") as f:
+        np.lib.format.write_array_header_1_0(f, {"descr": "<f8", "fortran_order": False,
+                                                 "shape": shape or (nbytes // 8,)})
+        f.truncate(f.tell() + nbytes)  # a hole: no disk, but 256 MB once loaded
+
+
+def test_evidence_bombs_are_refused_unread(tmp_path):
+    """A 200,000-deep manifest, many references to one sparse 256 MB .npy, a header that
+    claims more than the file holds: each refused, in little time and memory."""
+    limit = 256 * 2**20
+    _manifest(tmp_path / "deep", '{"kind": "evidence", "tree": ' + "[" * 200_000
+                     + "]" * 200_000 + "}")
+    refs = _manifest(tmp_path / "refs", json.dumps(
+        {"kind": "evidence", "tree": [{"__ndarray__": "1.npy"}] * 1000}))
+    _sparse_npy(refs / "1.npy", limit - 200)
+    lying = _manifest(tmp_path / "lying", json.dumps({"kind": "evidence",
+                                                      "tree": {"__ndarray__": "1.npy"}}))
+    _sparse_npy(lying / "1.npy", 8, shape=(2**40,))
+    many = _manifest(tmp_path / "many", json.dumps(
+        {"kind": "evidence", "tree": [{"__ndarray__": f"{i}.npy"} for i in range(1, 5)]}))
+    for i in range(1, 5):
+        _sparse_npy(many / f"{i}.npy", 100 * 2**20)
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        outcomes = {name: read_outcome(tmp_path / name, limit)
+                    for name in ("deep", "refs", "lying", "many")}
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert {o.kind for o in outcomes.values()} == {"refused"}, outcomes
+    assert "nested" in outcomes["deep"].message
+    assert "twice" in outcomes["refs"].message
+    assert "header" in outcomes["lying"].message
+    assert "larger than 256 MB" in outcomes["many"].message
+    assert peak < 40 * 2**20 and time.monotonic() - started < 10
+
+
+HUNGRY = '''
+from coursekit.checks import Check
+
+class Hungry(Check):
+    id = "01.hidden_hungry"
+    notebook = "01_mlp"
+    target = "01.build_mlp"
+
+    def judge(self, evidence):
+        return self.ok(str(len(bytearray(64 * 2**30))))
+
+
+class Slow(Check):
+    id = "01.hidden_slow"
+    notebook = "01_mlp"
+    target = "01.build_mlp"
+
+    def judge(self, evidence):
+        while True:
+            pass
+'''
+
+
+def test_judging_runs_in_a_limited_process_that_a_bad_judgement_cannot_take_down(tmp_path):
+    hidden = tmp_path / "hidden"
+    hidden.mkdir()
+    (hidden / "h.py").write_text(HUNGRY)
+    folder = _manifest(tmp_path / "e", json.dumps({"kind": "evidence", "tree": 1}))
+    from coursekit.grading import load_hidden_checks
+
+    checks = load_hidden_checks(hidden)
+    judge = JudgeProcess(hidden, timeout=5)
+    try:
+        me = psutil.Process()
+        before = me.memory_info().rss
+        hungry = judge.judge(checks["01.hidden_hungry"].check, folder, 2**20, 10)
+        slow = judge.judge(checks["01.hidden_slow"].check, folder, 2**20, 10)
+        assert me.memory_info().rss - before < 50 * 2**20
+        from coursekit.checks import get_check
+
+        fine = judge.judge(get_check("01.param_count"), None, 2**20, 10, kind="missing")
+    finally:
+        judge.close()
+    assert not hungry.passed and "MemoryError" in hungry.message  # RLIMIT_AS of the worker
+    assert not slow.passed and "longer than 5 s" in slow.message
+    assert not fine.passed and "expected" in fine.message  # the worker came back
+
+
+# -- what enters a kernel --------------------------------------------------------------------
+OWN_COLLECT = '''
+from coursekit.checks import Check
+# COMMENT-TOKEN-5d1e
+EXPECTED = 7950  # JUDGE-ONLY-TOKEN
+
+class Count{n}(Check):
+    """DOCSTRING-TOKEN"""
+    id = "{nb}.hidden_count"
+    notebook = "{stem}"
+    target = "{target}"
+    answer = EXPECTED
+
+    def collect(self, f):
+        return int(f(10, 1))
+
+    def judge(self, evidence):
+        return self.ok("JUDGE-TEXT") if evidence == self.answer else self.fail("no")
+'''
+
+
+def test_kernels_get_only_their_notebooks_checks_and_never_a_judge(tmp_path):
+    hidden = tmp_path / "hidden"
+    hidden.mkdir()
+    (hidden / "a.py").write_text(OWN_COLLECT.format(n=1, nb="01", stem="01_mlp",
+                                                    target="param_count"))
+    (hidden / "b.py").write_text(OWN_COLLECT.format(n=2, nb="02", stem="02_cnn",
+                                                    target="build_cnn"))
+    grader = Grader(SOLUTIONS, hidden)
+    try:
+        sent = grader.kernel_sources["01_mlp"]
+    finally:
+        grader.close()
+    assert sorted(sent) == ["coursekit.checks._core", "coursekit.checks.nb01",
+                            "coursekit_hidden_a"]
+    text = sent["coursekit_hidden_a"]
+    assert "def collect" in text and "class Count1" in text
+    for secret in ("def judge", "JUDGE", "EXPECTED", "TOKEN", "7950", "answer"):
+        assert secret not in text, (secret, text)
+    assert "build_cnn" not in "".join(sent.values())
+
+
+def test_a_check_module_gets_the_check_modules_it_imports():
+    grader = Grader(SOLUTIONS)
+    try:
+        stems = [s for s in grader.kernel_sources if s.startswith("05")]
+        assert stems and "coursekit.checks.nb03" in grader.kernel_sources[stems[0]]
+    finally:
+        grader.close()
+
