@@ -10,8 +10,12 @@ Each mechanism is proven once, at the cheapest level that shows it:
 - what the grader sends into kernels (hidden checks cut down to ``collect``);
 - the refusal without bubblewrap, and ``--no-sandbox``'s warning.
 
-``test_grading_hostile.py``'s batch then attacks a real grading run from inside
-submitted notebooks.
+Then one grading run (``hostile``, ``jobs=2``, marked ``slow``) is attacked from
+inside submitted notebooks built from notebook 01's blank exercise, next to
+honest submissions. An attack that succeeds *solves the exercise* (it execs the
+solution's cells), so its score is the channel that would show a leak: each
+attacker must score what the blank exercise scores. ``canary`` proves the
+channel works: it solves when it sees the grader's (public) extraction cell.
 """
 
 from __future__ import annotations
@@ -27,14 +31,27 @@ import time
 import tracemalloc
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import psutil
 import pytest
-from test_grading import SOLUTIONS
+from test_grading import (
+    SOLUTIONS,
+    exercise,
+    read_csv,
+    save,
+    solution,
+    tiny,
+    with_cell,
+    write_hidden,
+)
+from test_grading_kernel import _PeakMemory
 
+import coursekit
+from coursekit.checks import get_check
 from coursekit.cli import main
-from coursekit.grading import Grader, read_outcome
-from coursekit.grading.bwrap import SandboxUnavailable, bwrap_args, probe
+from coursekit.grading import Grader, grade, load_hidden_checks, read_outcome
+from coursekit.grading.bwrap import _UID_BASE, SandboxUnavailable, bwrap_args, probe
 from coursekit.grading.judging import JudgeProcess
 from coursekit.grading.sandbox import LAUNCHER, KernelFolder, Limits
 
@@ -109,8 +126,6 @@ def test_the_sandbox_sees_no_file_process_or_variable_of_the_graders(tmp_path, m
     """Solutions, the hidden folder, other submissions, the gradebook, the grader's
     /proc/<pid>/environ and cmdline: all readable unconfined, none in the sandbox; the
     installed coursekit and site-packages are not writable; the grader cannot be signalled."""
-    import coursekit
-
     monkeypatch.setenv("CK_TEST_TOKEN", SECRET)
     hidden, other, book = tmp_path / "hidden.py", tmp_path / "bob.ipynb", tmp_path / "g.csv"
     for path in (hidden, other, book):
@@ -335,8 +350,6 @@ def test_judging_runs_in_a_limited_process_that_a_bad_judgement_cannot_take_down
     hidden.mkdir()
     (hidden / "h.py").write_text(HUNGRY)
     folder = _manifest(tmp_path / "e", json.dumps({"kind": "evidence", "tree": 1}))
-    from coursekit.grading import load_hidden_checks
-
     checks = load_hidden_checks(hidden)
     judge = JudgeProcess(hidden, timeout=5)
     try:
@@ -345,8 +358,6 @@ def test_judging_runs_in_a_limited_process_that_a_bad_judgement_cannot_take_down
         hungry = judge.judge(checks["01.hidden_hungry"].check, folder, 2**20, 10)
         slow = judge.judge(checks["01.hidden_slow"].check, folder, 2**20, 10)
         assert me.memory_info().rss - before < 50 * 2**20
-        from coursekit.checks import get_check
-
         fine = judge.judge(get_check("01.param_count"), None, 2**20, 10, kind="missing")
     finally:
         judge.close()
@@ -405,3 +416,268 @@ def test_a_check_module_gets_the_check_modules_it_imports():
     finally:
         grader.close()
 
+
+
+# -- one hostile grading run ----------------------------------------------------------------
+HIDDEN_TOKEN = "HIDDEN-7b2e4c1d9a0f6e3b5c8d"
+OTHER_TOKEN = "OTHER-NOTEBOOK-1c5e9a7b3d2f"
+VICTIM_TOKEN = "VICTIM-3f6a1e9c7b5d2a8e4c0b"
+ENV_TOKEN = "GRADER-ENV-0d4b8f2a6c1e9d3b7a5f"
+
+OTHER_NOTEBOOK_CHECK = f'''
+from coursekit.checks import Check
+
+class Other(Check):
+    id = "02.hidden_other"
+    notebook = "02_cnn"
+    target = "build_cnn"
+
+    def collect(self, build_cnn):
+        return "{OTHER_TOKEN}"
+
+    def judge(self, evidence):
+        return self.ok("fine")
+'''
+
+BURGLAR = """
+import glob, json, os, socket
+import coursekit
+SOLVE = {solve!r}
+found = []
+# 1. the reference solutions, wherever they are on disk
+places = [os.path.dirname(os.path.dirname(coursekit.__file__)), {repo!r}, "/",
+          os.path.expanduser("~")]
+for place in places:
+    found += glob.glob(os.path.join(place, "solutions", "*.ipynb"))
+for top, dirs, files in os.walk("/"):
+    dirs[:] = [d for d in dirs if d not in ("proc", "sys", "dev", "usr", "site-packages")]
+    found += [os.path.join(top, f) for f in files if f.endswith("01_mlp.ipynb")]
+for path in found:
+    try:
+        cells = json.load(open(path))["cells"]
+    except Exception:
+        continue
+    for cell in cells:
+        text = "".join(cell["source"])
+        if cell["cell_type"] == "code" and "BEGIN SOLUTION" in text:
+            exec(text, globals())
+# 2. the grader's environment and command line, the hidden folder, the others, the gradebook
+secret = {half!r} + {half2!r}
+leaks = []
+for path in glob.glob("/proc/*/environ") + glob.glob("/proc/*/cmdline") + [
+        "/proc/{grader}/environ", "/proc/{grader}/cmdline"]:
+    try:
+        if secret.encode() in open(path, "rb").read():
+            leaks.append(path)
+    except OSError:
+        pass
+for path in {private!r}:
+    try:
+        open(path, "rb").read(1)
+        leaks.append(path)
+    except OSError:
+        pass
+# 3. the network, the grader's loopback included
+for host, port in [("127.0.0.1", {port}), ("1.1.1.1", 53), ("pypi.org", 443)]:
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+        leaks.append(host)
+    except OSError:
+        pass
+# 4. code inside the grader: edit the installed checks, drop modules on its sys.path
+import coursekit.checks.nb01 as nb01, site
+targets = [nb01.__file__, os.path.join(os.path.dirname(nb01.__file__), "zz_evil.py")]
+targets += [os.path.join(d, n) for d in site.getsitepackages()
+            for n in ("sitecustomize.py", "usercustomize.py", "zz-evil.pth")]
+for path in targets:
+    try:
+        with open(path, "a") as f:
+            f.write("\\nimport os\\nos.environ['PWNED'] = '1'\\n")
+        leaks.append(path)
+    except OSError:
+        pass
+if leaks:
+    exec(SOLVE, globals())
+"""
+
+CAPTURE = """
+ip = get_ipython()
+SOLVE = {solve!r}
+def spy(info):
+    text = info.raw_cell or ""
+    if any(marker in text for marker in {markers!r}):
+        exec(SOLVE, ip.user_ns)
+ip.events.register("pre_run_cell", spy)
+"""
+
+LEAVER = """
+import os, subprocess
+wait = ["/bin/sh", "-c", "sleep 600; exit 0", {marker!r}]
+quiet = dict(stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+if os.fork() == 0:
+    if os.fork() == 0:
+        os.setsid()
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.execv(wait[0], wait)
+    os._exit(0)
+subprocess.Popen(wait, start_new_session=True, **quiet)
+subprocess.Popen(["nohup", *wait], **quiet)
+"""
+
+KILLER = """
+import os, signal, time
+deadline = time.monotonic() + 25
+me = {{os.getppid(), 1, *(int(t) for t in os.listdir("/proc/self/task"))}}
+while time.monotonic() < deadline:
+    for pid in [{grader}, *range(2, 400), *[int(p) for p in os.listdir("/proc") if p.isdigit()]]:
+        if pid in me:
+            continue
+        for sig in (signal.SIGSTOP, signal.SIGKILL):
+            try:
+                os.kill(pid, sig)
+            except OSError:
+                pass
+    time.sleep(0.2)
+"""
+
+BOMBS = """
+import json, os
+import numpy as np
+real_dump = json.dump
+def bomb(obj, f, *args, **kwargs):
+    name = getattr(f, "name", "")
+    if not str(name).endswith("manifest.json"):
+        return real_dump(obj, f, *args, **kwargs)
+    folder = os.path.dirname(name)
+    if folder.endswith("/0"):
+        f.write('{{"kind": "evidence", "tree": ' + "[" * 200000 + "]" * 200000 + "}}")
+        return
+    with open(os.path.join(folder, "1.npy"), "wb") as g:
+        np.lib.format.write_array_header_1_0(
+            g, {{"descr": "<f8", "fortran_order": False, "shape": (2**25,)}})
+        g.truncate(g.tell() + 2**28)
+    f.write(json.dumps({{"kind": "evidence", "tree": [{{"__ndarray__": "1.npy"}}] * 5000}}))
+json.dump = bomb
+"""
+
+
+def _solve_source(solved) -> str:
+    from coursekit.build import BEGIN
+
+    return "\n\n".join(c.source for c in solved.cells if BEGIN in c.source)
+
+
+def _tree_digest(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*.py"))}
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory, shared_mirror):
+    if probe() is not None:
+        pytest.skip(f"no sandbox here: {probe()}")
+    root = tmp_path_factory.mktemp("hostile")
+    subs, out = root / "subs", root / "grades.csv"
+    hidden = write_hidden(root / "hidden", HIDDEN_TOKEN)
+    (hidden / "other.py").write_text(OTHER_NOTEBOOK_CHECK)
+    solved, blank = tiny(solution("01_mlp"), "01_mlp"), tiny(exercise("01_mlp"), "01_mlp")
+    solve = _solve_source(solved)
+    server = socket.create_server(("127.0.0.1", 0))
+    marker = f"ck-hostile-{os.getpid()}"
+    save(solved, subs / "alice_01_mlp.ipynb")
+    save(with_cell(blank, KILLER.format(grader=os.getpid())), subs / "amy_01_mlp.ipynb")
+    victim = save(with_cell(blank, f'note = "{VICTIM_TOKEN}"'), subs / "bob_01_mlp.ipynb")
+    private = [*(str(p) for p in hidden.iterdir()), str(victim), str(out),
+               str(SOLUTIONS / "01_mlp.ipynb")]
+    save(with_cell(blank, BURGLAR.format(
+        solve=solve, repo=str(ROOT), half=ENV_TOKEN[:12], half2=ENV_TOKEN[12:],
+        grader=os.getpid(), private=private, port=server.getsockname()[1])),
+        subs / "burglar_01_mlp.ipynb")
+    save(with_cell(blank, CAPTURE.format(solve=solve, markers=["_ck_prepare_"])),
+         subs / "canary_01_mlp.ipynb")
+    save(with_cell(blank, CAPTURE.format(solve=solve, markers=[
+        HIDDEN_TOKEN, OTHER_TOKEN, "secret hint", "784 * 10 + 10 + 10 * 10", "def judge(self, "
+        "evidence):\n        if type(evidence)", "nb02", "02_cnn", "deep enough"])),
+        subs / "capture_01_mlp.ipynb")
+    save(with_cell(blank, LEAVER.format(marker=marker)), subs / "leaver_01_mlp.ipynb")
+    bombs = with_cell(blank, BOMBS)
+    words = " ".join(f"w{i}" for i in range(1_200_000))  # an 8 MB markdown cell
+    bombs.cells.insert(1, nbformat.v4.new_markdown_cell(words[:8 * 2**20]))
+    save(bombs, subs / "mallory_01_mlp.ipynb")
+    save(solved, subs / "zed_01_mlp.ipynb")
+
+    package = Path(coursekit.__file__).resolve().parent
+    site_packages = Path(np.__file__).resolve().parents[1]
+    before = (_tree_digest(package), sorted(p.name for p in site_packages.iterdir()))
+    mp = pytest.MonkeyPatch()
+    mp.setenv("CK_GRADER_TOKEN", ENV_TOKEN)
+    try:
+        with _PeakMemory() as memory:
+            results = grade([subs], out, timeout=120, jobs=2, hidden=hidden,
+                            feedback=root / "feedback", progress=False, summary=False)
+        survivors = _marked(marker)
+        again = grade([subs / "zed_01_mlp.ipynb"], root / "again.csv", hidden=hidden,
+                      progress=False, summary=False)
+    finally:
+        mp.undo()
+        server.close()
+        for p in _marked(marker):
+            p.kill()
+    after = (_tree_digest(package), sorted(p.name for p in site_packages.iterdir()))
+    return {"root": root, "out": out, "rows": {r["student"]: r for r in read_csv(out)},
+            "results": {r.student: r for r in results}, "memory": memory,
+            "survivors": survivors, "again": again, "unchanged": before == after,
+            "texts": [out.read_text(), *(p.read_text() for p in (root / "feedback").iterdir())]}
+
+
+HONEST = {"alice": "5", "zed": "5", "bob": "0"}
+ATTACKERS = ("amy", "burglar", "capture", "leaver", "mallory")
+
+
+@pytest.mark.slow
+def test_attackers_score_what_the_blank_scores_and_honest_neighbours_keep_theirs(hostile):
+    rows = hostile["rows"]
+    for student, score in HONEST.items():
+        assert rows[student]["status"] == "ok" and rows[student]["score"] == score, rows[student]
+    for student in ATTACKERS:
+        assert rows[student]["score"] == rows["bob"]["score"] == "0", rows[student]
+    assert rows["canary"]["score"] == "5"  # the score channel works: seeing pays off
+    assert len(rows) == len(HONEST) + len(ATTACKERS) + 1
+
+
+@pytest.mark.slow
+def test_nothing_secret_reaches_any_output(hostile):
+    import base64
+
+    for secret in (HIDDEN_TOKEN, OTHER_TOKEN, VICTIM_TOKEN, ENV_TOKEN):
+        forms = {secret, base64.b64encode(secret.encode()).decode()[:16], secret[::-1]}
+        for text in hostile["texts"]:
+            assert not any(form in text for form in forms), (secret, text[:300])
+
+
+@pytest.mark.slow
+def test_the_installed_package_is_unchanged_and_the_next_run_is_honest(hostile):
+    assert hostile["unchanged"]
+    (zed,) = hostile["again"]
+    assert zed.status == "ok" and zed.score == 5
+
+
+@pytest.mark.slow
+def test_no_process_of_a_kernel_survives_its_grading(hostile):
+    assert hostile["survivors"] == []
+    kernels = [p for p in psutil.Process().children(recursive=True)
+               if "ipykernel_launcher" in " ".join(p.cmdline())]
+    sandboxed = [p.pid for p in psutil.process_iter(["uids"])
+                 if p.info["uids"] and p.info["uids"].real >= _UID_BASE]  # only sandboxes
+    assert kernels == [] and sandboxed == []
+
+
+@pytest.mark.slow
+def test_evidence_bombs_cost_the_grader_nothing_and_score_zero(hostile):
+    mallory = hostile["results"]["mallory"]
+    assert mallory.status == "ok", mallory.status  # not "grader error"
+    messages = {v.check_id: v.message for v in mallory.verdicts}
+    assert "nested" in messages["01.build_mlp"] and "twice" in messages["01.param_count"]
+    memory = hostile["memory"]
+    assert memory.peak - memory.start < 300 * 2**20
