@@ -52,6 +52,7 @@ from coursekit.checks import get_check
 from coursekit.cli import main
 from coursekit.grading import Grader, grade, load_hidden_checks, read_outcome
 from coursekit.grading.bwrap import _UID_BASE, SandboxUnavailable, bwrap_args, probe
+from coursekit.grading.cgroup import _own
 from coursekit.grading.judging import JudgeProcess
 from coursekit.grading.sandbox import LAUNCHER, KernelFolder, Limits
 
@@ -65,19 +66,22 @@ def run_code(code: str, *, sandboxed: bool = True, limits: Limits | None = None,
              timeout: float = 60) -> dict:
     """Run ``code`` as a kernel would start (launcher, limits, sandbox); its JSON on stdout."""
     limits = limits or Limits()
-    folder = KernelFolder(sandboxed)
+    folder = KernelFolder(sandboxed, limits)
     try:
         env = {"PATH": "/usr/bin:/bin", "HOME": str(folder.home)}
         cmd = [sys.executable, str(LAUNCHER), *limits.launcher_args(0, folder.uid), "--",
                sys.executable, "-c", textwrap.dedent(code)]
         if sandboxed:
-            cmd = [*bwrap_args(folder.sandbox(env, limits)), *cmd]
+            join = folder.cgroup.join_command() if folder.cgroup else []
+            cmd = [*join, *bwrap_args(folder.sandbox(env, limits)), *cmd]
         else:
             folder.home.mkdir()
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
                               cwd=folder.root, env={**os.environ, **env} if not sandboxed
                               else env)
-        assert done.returncode == 0, done.stderr[-2000:]
+        if done.returncode != 0:
+            return {"returncode": done.returncode,
+                    "out_of_memory": bool(folder.cgroup and folder.cgroup.out_of_memory())}
         return json.loads(done.stdout.strip().splitlines()[-1])
     finally:
         folder.remove()
@@ -257,6 +261,28 @@ def test_process_count_file_size_and_tmpfs_are_limited():
     assert inside["tmp"] <= 4 and inside["home"] <= 4  # of 8 MB: the tmpfs is full at 4
     outside = run_code(BOMBS, sandboxed=False, limits=Limits(processes=0, file_mb=6))
     assert outside["children"] == 200 and outside["home"] == 6  # then RLIMIT_FSIZE
+
+
+HOG = """
+import json
+block = b"x" * (900 * 2**20)
+print(json.dumps({"allocated": len(block) // 2**20}))
+"""
+
+
+@needs_bwrap
+def test_the_kernels_cgroup_kills_it_at_its_hard_memory_limit():
+    """Memory the watchdog might not see in time (or at all: tmpfs pages) stops at the
+    cgroup's limit: here memory 64 MB + 3 tmpfs of 16 MB + 512 MB of margin."""
+    limits = Limits(memory_mb=64, disk_mb=16)
+    probe_folder = KernelFolder(True, limits)
+    probe_folder.remove()
+    if probe_folder.cgroup is None:
+        pytest.skip("this machine lets the grader make no memory and pids cgroup")
+    inside = run_code(HOG, limits=limits)
+    assert inside["returncode"] != 0 and inside["out_of_memory"]
+    assert run_code(HOG, sandboxed=False, limits=limits) == {"allocated": 900}
+    assert not list(_own("memory").glob("ck-kernel-*"))  # each removed after its run
 
 
 def test_without_bubblewrap_grading_refuses_with_what_to_install(tmp_path, monkeypatch,
@@ -542,7 +568,7 @@ while time.monotonic() < deadline:
     time.sleep(0.2)
 """
 
-BOMBS = """
+EVIDENCE_BOMBS = """
 import json, os
 import numpy as np
 real_dump = json.dump
@@ -552,13 +578,13 @@ def bomb(obj, f, *args, **kwargs):
         return real_dump(obj, f, *args, **kwargs)
     folder = os.path.dirname(name)
     if folder.endswith("/0"):
-        f.write('{{"kind": "evidence", "tree": ' + "[" * 200000 + "]" * 200000 + "}}")
+        f.write('{"kind": "evidence", "tree": ' + "[" * 200000 + "]" * 200000 + "}")
         return
     with open(os.path.join(folder, "1.npy"), "wb") as g:
         np.lib.format.write_array_header_1_0(
-            g, {{"descr": "<f8", "fortran_order": False, "shape": (2**25,)}})
+            g, {"descr": "<f8", "fortran_order": False, "shape": (2**25,)})
         g.truncate(g.tell() + 2**28)
-    f.write(json.dumps({{"kind": "evidence", "tree": [{{"__ndarray__": "1.npy"}}] * 5000}}))
+    f.write(json.dumps({"kind": "evidence", "tree": [{"__ndarray__": "1.npy"}] * 5000}))
 json.dump = bomb
 """
 
@@ -601,7 +627,7 @@ def hostile(tmp_path_factory, shared_mirror):
         "evidence):\n        if type(evidence)", "nb02", "02_cnn", "deep enough"])),
         subs / "capture_01_mlp.ipynb")
     save(with_cell(blank, LEAVER.format(marker=marker)), subs / "leaver_01_mlp.ipynb")
-    bombs = with_cell(blank, BOMBS)
+    bombs = with_cell(blank, EVIDENCE_BOMBS)
     words = " ".join(f"w{i}" for i in range(1_200_000))  # an 8 MB markdown cell
     bombs.cells.insert(1, nbformat.v4.new_markdown_cell(words[:8 * 2**20]))
     save(bombs, subs / "mallory_01_mlp.ipynb")

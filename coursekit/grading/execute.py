@@ -136,9 +136,11 @@ def _extract_cell(token: str, index: int, check: KernelCheck) -> str:
             f"{check.expression!r}, globals())")
 
 
-def _died(km: SandboxKernelManager, dog: Watchdog) -> str:
+def _died(km: SandboxKernelManager, dog: Watchdog, folder: KernelFolder) -> str:
     if dog.reason:
         return dog.reason
+    if folder.cgroup is not None and folder.cgroup.out_of_memory():
+        return "memory limit"
     process = getattr(km.provisioner, "process", None)
     code = process.poll() if process is not None else None
     xcpu = getattr(signal, "SIGXCPU", -1)
@@ -156,7 +158,7 @@ def _code_cells(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
 async def _execute(nb: nbformat.NotebookNode, name: str, checks: list[KernelCheck],
                    sources: dict[str, str], wanted: list[str], limits: Limits,
                    profile: str, sandboxed: bool) -> Execution:
-    folder = KernelFolder(sandboxed)
+    folder = KernelFolder(sandboxed, limits)
     result = Execution(kernel_folder=folder)
     clean = copy.deepcopy(nb)
     for cell in clean.cells:
@@ -238,13 +240,13 @@ async def _execute(nb: nbformat.NotebookNode, name: str, checks: list[KernelChec
         elif isinstance(exc, CellTimeoutError):
             result.status = dog.reason or "timeout"
         else:
-            result.status = _died(km, dog)
+            result.status = _died(km, dog, folder)
         if result.status == "kernel died" and dog.peak_bytes > 0.9 * limits.memory_bytes:
             result.status = "memory limit"
     except Exception as exc:  # anything else: the kernel's doing if it is dead, else ours
         process = getattr(km.provisioner, "process", None)
         if dog is not None and (dog.reason or (process is not None and process.poll() is not None)):
-            result.status = _died(km, dog)
+            result.status = _died(km, dog, folder)
         else:
             result.status = f"grader error: {type(exc).__name__}: {str(exc)[:200]}"
     finally:
@@ -253,6 +255,8 @@ async def _execute(nb: nbformat.NotebookNode, name: str, checks: list[KernelChec
         if dog is not None:
             result.peak_mb = dog.peak_bytes / 2**20
             dog.stop()  # kills the whole tree, whatever left the process group
+        if folder.cgroup is not None:
+            folder.cgroup.kill()
         try:
             if client.kc is not None:
                 client.kc.stop_channels()

@@ -45,6 +45,7 @@ import psutil
 from jupyter_client.manager import AsyncKernelManager
 
 from .bwrap import HOME, Sandbox, bwrap_args, sandbox_uid
+from .cgroup import KernelCgroup
 
 __all__ = ["LAUNCHER", "KernelFolder", "Limits", "SandboxKernelManager", "Watchdog",
            "kernel_env", "kill_all_kernels"]
@@ -107,6 +108,10 @@ class Limits:
         """``RLIMIT_AS``: the memory limit plus 8 GiB of headroom for reserved space."""
         return self.memory_bytes + 8 * 2**30
 
+    def cgroup_memory(self) -> int:
+        """The cgroup's hard limit: memory, the three tmpfs and 512 MiB of margin."""
+        return self.memory_bytes + (3 * self.disk_mb + 512) * 2**20
+
     def launcher_args(self, n_checks: int, uid: int) -> list[str]:
         """The arguments of ``_launcher.py`` before ``--``."""
         return [str(a) for a in (self.cpu_seconds(n_checks), self.address_space(),
@@ -118,11 +123,14 @@ class KernelFolder:
 
     ``private`` is the only folder the kernel can write that the grader reads;
     with a sandbox it is owned by the sandbox's uid (``uid``) and bound at the
-    same path inside, where no other kernel's folder exists.
+    same path inside, where no other kernel's folder exists. ``cgroup`` is its
+    :class:`~coursekit.grading.cgroup.KernelCgroup` (None where none can be made).
     """
 
-    def __init__(self, sandboxed: bool) -> None:
+    def __init__(self, sandboxed: bool, limits: Limits | None = None) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="ck-kernel-"))
+        self.cgroup = KernelCgroup.create(self.root.name, limits.cgroup_memory(),
+                                          limits.processes) if sandboxed and limits else None
         self.private = self.root / "private"
         self.files = self.root / "files"
         self.private.mkdir(mode=0o700)
@@ -169,6 +177,9 @@ class KernelFolder:
                        files=dict(self.mounts))
 
     def remove(self) -> None:
+        """Kill what is left in the cgroup, delete it and the folder."""
+        if self.cgroup is not None:
+            self.cgroup.remove()
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -206,7 +217,8 @@ class SandboxKernelManager(AsyncKernelManager):
         launcher = [sys.executable, str(LAUNCHER), *self._launcher_args, "--", *kernel]
         if self._sandbox is None:
             return launcher
-        return [*bwrap_args(self._sandbox), *launcher]
+        join = self._folder.cgroup.join_command() if self._folder.cgroup else []
+        return [*join, *bwrap_args(self._sandbox), *launcher]
 
 
 def _matplotlib_cache() -> Path | None:
