@@ -476,7 +476,8 @@ places = [os.path.dirname(os.path.dirname(coursekit.__file__)), {repo!r}, "/",
 for place in places:
     found += glob.glob(os.path.join(place, "solutions", "*.ipynb"))
 for top, dirs, files in os.walk("/"):
-    dirs[:] = [d for d in dirs if d not in ("proc", "sys", "dev", "usr", "site-packages")]
+    dirs[:] = [d for d in dirs if d not in ("proc", "sys", "dev", "usr", "lib", "lib64",
+                                            "include", "share", "site-packages")]
     found += [os.path.join(top, f) for f in files if f.endswith("01_mlp.ipynb")]
 for path in found:
     try:
@@ -582,8 +583,8 @@ def bomb(obj, f, *args, **kwargs):
         return
     with open(os.path.join(folder, "1.npy"), "wb") as g:
         np.lib.format.write_array_header_1_0(
-            g, {"descr": "<f8", "fortran_order": False, "shape": (2**25,)})
-        g.truncate(g.tell() + 2**28)
+            g, {"descr": "<f8", "fortran_order": False, "shape": (2**25 - 2**10,)})
+        g.truncate(g.tell() + (2**25 - 2**10) * 8)  # 256 MB, sparse: within the limit
     f.write(json.dumps({"kind": "evidence", "tree": [{"__ndarray__": "1.npy"}] * 5000}))
 json.dump = bomb
 """
@@ -666,7 +667,8 @@ def test_attackers_score_what_the_blank_scores_and_honest_neighbours_keep_theirs
     rows = hostile["rows"]
     for student, score in HONEST.items():
         assert rows[student]["status"] == "ok" and rows[student]["score"] == score, rows[student]
-    for student in ATTACKERS:
+    for student in ATTACKERS:  # each ran to its end (status ok) and gained nothing
+        assert rows[student]["status"] == "ok", rows[student]
         assert rows[student]["score"] == rows["bob"]["score"] == "0", rows[student]
     assert rows["canary"]["score"] == "5"  # the score channel works: seeing pays off
     assert len(rows) == len(HONEST) + len(ATTACKERS) + 1
