@@ -486,7 +486,7 @@ for path in found:
         continue
     for cell in cells:
         text = "".join(cell["source"])
-        if cell["cell_type"] == "code" and "BEGIN SOLUTION" in text:
+        if cell["cell_type"] == "code" and "BEGIN SOLUTION" in text and "SOLVE" not in text:
             exec(text, globals())
 # 2. the grader's environment and command line, the hidden folder, the others, the gradebook
 secret = {half!r} + {half2!r}
