@@ -153,7 +153,7 @@ def _grade(args: argparse.Namespace) -> int:
         grade(args.submissions, args.out, timeout=args.timeout, jobs=args.jobs,
               hidden=args.hidden, feedback=args.feedback, force=args.force,
               profile=args.profile, memory_mb=args.memory_limit, reference=args.reference,
-              progress=not args.no_progress)
+              progress=not args.no_progress, sandbox=not args.no_sandbox)
     except KeyboardInterrupt:
         print(f"\ninterrupted: the rows already graded are in {args.out}; run the same "
               "command again to resume", file=sys.stderr)
@@ -180,6 +180,9 @@ def add_grade(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reference", metavar="DIR",
                    help="the course's solution notebooks (default: solutions/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="run the notebooks without the bubblewrap sandbox (UNSAFE: a "
+                        "submission can then read the solutions and change your files)")
     p.set_defaults(func=_grade)
 
 

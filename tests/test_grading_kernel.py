@@ -37,6 +37,7 @@ RUNAWAY = {
     "segfault": "import ctypes\nctypes.string_at(0)",
     "hog": "chunks = []\nwhile True:\n    chunks.append(bytearray(b'1') * (64 * 2**20))",
     "fine": "x = 1 + 1",
+    "slowcheck": "def build_mlp(hidden_size, num_layers):\n    while True:\n        pass",
 }
 
 MONKEYPATCH = '''
@@ -183,6 +184,14 @@ def test_a_kernel_that_dies_or_eats_memory_is_recorded(runaway):
     assert "more memory than allowed" in text
 
 
+def test_a_check_that_runs_too_long_is_interrupted_and_the_next_check_runs(runaway):
+    """The interrupt reaches the sandboxed kernel (a message on its control channel)."""
+    slow = {v.check_id: v for v in runaway["results"]["slowcheck"].verdicts}
+    assert runaway["rows"]["slowcheck"]["status"] == "ok"
+    assert "took longer than 20 s" in slow["01.build_mlp"].message
+    assert "expected" in slow["01.param_count"].message  # still asked, and missing
+
+
 def test_no_kernel_process_is_left_behind(runaway):
     def is_kernel(p: psutil.Process) -> bool:
         try:
@@ -238,7 +247,7 @@ def test_hidden_checks_and_other_students_files_never_leak(course):
         pieces = {secret[i:i + 20] for i in range(len(secret) - 19)}
         for text in texts:
             assert not any(p in text for p in pieces), text
-    eve = course["rows"]["eve"]
+    eve = course["rows"]["eve"]  # the sandbox shows it neither file
     assert re.fullmatch(r"error in cell \d+: [A-Za-z_.]+", eve["status"])  # no message
     assert eve["score"] == "0"
     for text in course["feedback"].values():

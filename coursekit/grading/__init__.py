@@ -15,32 +15,53 @@ what the submission prints or writes:
    (:mod:`~coursekit.grading.reference`). Metadata and content that disagree
    give ``wrong notebook``; a file that is not a notebook, ``not a notebook``
    or ``invalid notebook JSON``: score 0, no kernel started.
-2. **Execute** a copy of it (outputs removed) in a new kernel, in an empty
-   temporary folder that is also its ``HOME`` and ``TMPDIR`` (deleted after),
-   with an allow-listed environment, in the quick profile unless told
-   otherwise, after a seed cell (``keras.utils.set_random_seed(0)``)
+2. **Execute** a copy of it (outputs removed) in a new kernel inside an
+   operating-system sandbox (:mod:`~coursekit.grading.bwrap`: bubblewrap, the
+   sandbox under Flatpak): new mount, PID, IPC, network and UTS namespaces, a
+   uid of its own with no capability (when the grader is root; otherwise uid
+   65534 in a user namespace), ``--die-with-parent``, a new session; a file
+   system built from nothing with, read-only, only the operating system's
+   libraries, the Python environment, the ``coursekit`` package's own folder
+   and the dataset mirror; a private, size-limited tmpfs for ``/tmp``,
+   ``/dev/shm`` and ``HOME``; a cleared environment with an allow-list. The
+   solutions, the hidden checks, the other submissions, the gradebook and the
+   grader's processes do not exist in there. The kernel talks to the grader
+   over ZeroMQ on Unix sockets in its *private folder* (``transport="ipc"``),
+   the only folder it shares with the grader and with no other kernel. It
+   runs under ``RLIMIT_CPU``, ``RLIMIT_NPROC`` (per uid, so per sandbox),
+   ``RLIMIT_FSIZE`` and an ``RLIMIT_AS`` backstop, in a memory+pids cgroup
+   where the machine lets the grader make one (:mod:`~coursekit.grading.cgroup`);
+   a watchdog thread kills it past the wall-clock ``timeout`` (all cells
+   together) or the memory limit (resident memory of the tree), and its PID
+   namespace takes every process it started with it (double forks, ``setsid``,
+   ``nohup``). Every output is discarded as it arrives and messages over 32 MiB
+   are dropped by ZeroMQ. Errors do not stop the run; the first is reported
    (:mod:`~coursekit.grading.execute`, :mod:`~coursekit.grading.sandbox`).
-   The kernel runs in its own session under ``RLIMIT_CPU`` and an
-   ``RLIMIT_AS`` backstop; a watchdog thread of the grader kills the whole
-   process tree past the wall-clock ``timeout`` (all cells together) or the
-   memory limit (resident memory of the tree). Every output is discarded as it
-   arrives and messages over 32 MiB are dropped by ZeroMQ, so a flood costs
-   the grader no memory. Errors do not stop the run; the first is reported.
+   Where bubblewrap is missing or cannot make its namespaces, grading refuses
+   (saying what to install) unless ``--no-sandbox`` is given, with a warning.
 3. **Extract**: once the student's cells have run, the grader creates a fresh
-   evidence folder (random name, outside the kernel's folder) and injects one
-   cell that rebuilds the check classes from the grader's copy of their
-   *source text* into new module objects (a monkeypatched
-   ``coursekit.checks`` in the kernel is bypassed), then one cell per check,
-   each with its own time limit: evaluate the expression of the *reference*
-   notebook's check cell (``build_mlp`` in ``check("01.build_mlp",
-   build_mlp)``) in the student's namespace, run ``collect``, and save the
-   evidence: JSON for numbers, strings, lists and dicts, ``.npy`` without
-   pickle, ``.keras`` models; anything else is refused
-   (:mod:`~coursekit.grading._kernel_side`).
-4. **Judge** in the grader's process: load the evidence as untrusted data
-   (``allow_pickle=False``, ``load_model(safe_mode=True)``, strict manifest;
-   :mod:`~coursekit.grading.evidence`) and run ``judge`` from the grader's own,
-   unpatched checks (:mod:`~coursekit.grading.grader`).
+   evidence folder (random name) in the kernel's private folder and injects
+   one cell that rebuilds the check classes from source text the grader read
+   before the first kernel: only the modules this notebook's checks need, and
+   hidden checks cut down to what ``collect`` needs (no ``judge``, no other
+   notebook's checks; :func:`~coursekit.grading.hidden.collect_source`), into
+   new module objects (a monkeypatched ``coursekit.checks`` in the kernel is
+   bypassed); then one cell per check, each with its own time limit, that
+   evaluates the expression of the *reference* notebook's check cell in the
+   student's namespace, runs ``collect`` and saves the evidence (JSON,
+   ``.npy`` without pickle, ``.keras``; anything else is refused;
+   :mod:`~coursekit.grading._kernel_side`). Then the kernel is killed, with
+   every process of its sandbox, before anything reads the evidence.
+4. **Judge** in a separate, memory-limited process started before the first
+   kernel (:mod:`~coursekit.grading.judging`), from its own, unpatched checks:
+   load the evidence as untrusted data with hard caps checked before anything
+   large is built (manifest size, nesting depth measured before parsing,
+   number of values, files referenced once and in total at most the evidence
+   limit, ``.npy`` headers that must match their files, ``allow_pickle=False``,
+   ``load_model(safe_mode=True)``; :mod:`~coursekit.grading.evidence`) and run
+   ``judge`` (:mod:`~coursekit.grading.grader`). Evidence that exhausts the
+   process's memory or time fails that check with a message and the process
+   is started again.
 5. **Record**: a CSV row per submission, signed (HMAC under a key in the
    grader's private state folder) and flushed as it arrives, under an exclusive
    lock on the gradebook for the run; a resume trusts only validly signed rows.
@@ -58,27 +79,24 @@ are refused (:mod:`~coursekit.grading.submissions`).
 
 Limits (what this does not protect against)
 -------------------------------------------
-- **No operating-system sandbox.** The kernel runs as the grader's user:
-  it can read any file that user can (it is never told where the hidden checks
-  or the other submissions are, and its outputs never reach a report, but it
-  can look), write outside its folder, use the network if there is one, and
-  fork many processes (only the wall-clock, CPU and memory limits and the
-  process-group kill bound it). For untrusted classes, run the grader as a user
-  that can read nothing else, or in a container.
 - **The kernel is the student's.** Whatever runs there, extraction included,
   can be subverted by code the submission left behind (patched ``numpy``,
-  ``keras``, ``json``, background threads writing into the evidence folder).
-  Only the judge is out of reach, so the guarantee is: *forged evidence passes
-  only if it is what a correct answer produces.* Checks whose evidence is raw
-  objects (models, arrays, the outputs of the student's function) make forging
-  as hard as answering; checks whose evidence is summary facts (layer counts,
-  units) can be forged by a student who knows the expected facts.
-- A hidden check with its own ``collect`` sends its file's source into the
-  kernel at extraction time; keep secrets in ``judge``. Hidden checks that
-  reuse a visible check's evidence send nothing.
+  ``keras``, ``json``, threads writing into its own evidence folder). Only the
+  judge is out of reach, so the guarantee is: *forged evidence passes only if
+  it is what a correct answer produces.* Checks whose evidence is raw objects
+  (models, arrays, the outputs of the student's function) make forging as hard
+  as answering; checks whose evidence is summary facts (layer counts, units)
+  can be forged by a student who knows the expected facts.
 - A check message may quote the student's values (bounded to 160 characters,
   60 when the message came from the kernel); redaction removes verbatim copies
   (20+ characters) of hidden files and other submissions there, not encoded ones.
+- The sandbox shares the machine's kernel: a Linux kernel exploit is out of
+  its reach (as for Flatpak and contest judges). The kernel's private folder
+  is on the grader's disk: its files are bounded by ``RLIMIT_FSIZE`` each, not
+  in number. Without the cgroup, tmpfs pages are bounded by their size only.
+- ``--no-sandbox`` removes all of the above but the rlimits, the watchdog and
+  the judging process: a submission can then read and change the grader's
+  files.
 """
 
 from .batch import grade, summary_table

@@ -85,7 +85,7 @@ def grade(submissions: list[str | Path], out: str | Path, *, timeout: float = 30
           force: bool = False, profile: str = "quick", memory_mb: int = 4096,
           check_timeout: float = 60, reference: str | Path | None = None,
           progress: bool = True, summary: bool = True,
-          stream: TextIO | None = None) -> list[Result]:
+          stream: TextIO | None = None, sandbox: bool = True) -> list[Result]:
     """Grade submissions into the CSV ``out``; return this run's results.
 
     Parameters
@@ -119,6 +119,9 @@ def grade(submissions: list[str | Path], out: str | Path, *, timeout: float = 30
         Print the summary table at the end.
     stream : file, optional
         Where the summary goes (default: stdout).
+    sandbox : bool
+        Run each kernel in bubblewrap (refuses, saying what to install, where
+        it cannot run); False (``--no-sandbox``) runs them unconfined.
     """
     if jobs < 1:
         raise CourseKitError(f"--jobs {jobs}: expected at least 1")
@@ -132,20 +135,21 @@ def grade(submissions: list[str | Path], out: str | Path, *, timeout: float = 30
     with GradebookLock(out):
         return _run(subs, out, limits, jobs=jobs, hidden=hidden, feedback=feedback,
                     force=force, profile=profile, reference=reference, progress=progress,
-                    summary=summary, stream=stream)
+                    summary=summary, stream=stream, sandbox=sandbox)
 
 
 def _run(subs: list[Submission], out: str | Path, limits: Limits, *, jobs: int,
          hidden: str | Path | None, feedback: str | Path | None, force: bool, profile: str,
          reference: str | Path | None, progress: bool, summary: bool,
-         stream: TextIO | None) -> list[Result]:
+         stream: TextIO | None, sandbox: bool) -> list[Result]:
     """:func:`grade` once the gradebook is locked."""
     from tqdm.auto import tqdm
 
     subs = [snapshot(sub) for sub in subs]  # before any kernel starts
-    grader = Grader(reference, hidden, limits, profile)
-    for secret in _secrets(subs):
-        grader.redactor.add(secret)
+    grader = Grader(reference, hidden, limits, profile, sandbox=sandbox)
+    if not sandbox:  # a sandboxed kernel cannot read the other submissions
+        for secret in _secrets(subs):
+            grader.redactor.add(secret)
     book = Gradebook(out)
     if book.untrusted:
         shown = ", ".join(clean(Path(label).name, 60) for label in book.untrusted[:5])
@@ -198,6 +202,7 @@ def _run(subs: list[Submission], out: str | Path, limits: Limits, *, jobs: int,
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        grader.close()
         bar.close()
         if book.rows:
             book.rewrite()

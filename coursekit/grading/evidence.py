@@ -1,12 +1,23 @@
 """Reading the evidence a kernel wrote, in the grader's own process.
 
 The kernel writes, per check, ``<index>/manifest.json`` plus ``.npy`` and
-``.keras`` files (see :mod:`coursekit.grading._kernel_side`). Here the grader
-reads them back as *untrusted* data: the manifest must be small, JSON, and
-every object in it one of four tags; files must be plain files of this folder
-with the names the encoder gives; arrays load with ``allow_pickle=False`` and
-models with ``keras.saving.load_model(..., safe_mode=True)`` (no lambdas, no
-custom code). Anything unexpected becomes a refusal, never an exception.
+``.keras`` files (see :mod:`coursekit.grading._kernel_side`). Here the judging
+process (:mod:`~coursekit.grading.judging`) reads them back as *untrusted*
+data, with hard caps checked before anything large is built:
+
+- the manifest: a plain file of at most :data:`MANIFEST_LIMIT` bytes, JSON,
+  at most :data:`MAX_DEPTH` levels deep (measured on the text, before
+  parsing) and :data:`MAX_NODES` values, every object one of four tags;
+- at most :data:`MAX_FILES` referenced files, each referenced once, plain
+  files of this folder with the names the encoder gives, together at most
+  the evidence limit;
+- arrays: the ``.npy`` header is read first and must describe exactly the
+  bytes of the file (a sparse or truncated file, or a shape larger than the
+  limit, is refused unread), then load with ``allow_pickle=False``; models
+  load with ``keras.saving.load_model(..., safe_mode=True)`` (no lambdas, no
+  custom code).
+
+Anything unexpected becomes a refusal, never an exception.
 """
 
 from __future__ import annotations
@@ -21,12 +32,18 @@ from typing import Any
 
 from ._kernel_side import ARRAY, ARRAY_KINDS, DICT, MODEL, TUPLE
 
-__all__ = ["EvidenceError", "Outcome", "decode", "read_outcome"]
+__all__ = ["MANIFEST_LIMIT", "MAX_DEPTH", "MAX_FILES", "MAX_NODES", "EvidenceError",
+           "Outcome", "check_references", "decode", "read_outcome"]
 
 #: What one check's manifest may say happened in the kernel.
 KINDS = ("evidence", "missing", "failed", "raised", "refused", "interrupted", "error")
 
-_MANIFEST_LIMIT = 64 * 2**20
+#: Caps on one check's manifest (the kernel's encoder stays well below them).
+MANIFEST_LIMIT = 16 * 2**20
+MAX_DEPTH = 64
+MAX_NODES = 400_000
+MAX_FILES = 64
+_BRACKETS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 _NAME = re.compile(r"^[0-9]{1,6}\.(npy|keras)$")
 _MODEL_LOCK = threading.Lock()  # Keras model loading is not known to be thread-safe
 
@@ -62,6 +79,33 @@ def _regular_file(folder: Path, name: str, limit: int) -> Path:
     return path
 
 
+def _array_header(path: Path) -> None:
+    """Refuse a ``.npy`` file unless its header describes exactly its bytes (nothing loaded)."""
+    import numpy as np
+
+    size = path.lstat().st_size
+    try:
+        with open(path, "rb") as f:
+            version = np.lib.format.read_magic(f)
+            read = {(1, 0): np.lib.format.read_array_header_1_0,
+                    (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+            if read is None:
+                raise EvidenceError(f"unexpected .npy format {version}")
+            shape, _, dtype = read(f, max_header_size=10_000)
+            header = f.tell()
+    except EvidenceError:
+        raise
+    except Exception as exc:
+        raise EvidenceError(f"an array could not be read ({type(exc).__name__})") from None
+    if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.hasobject:
+        raise EvidenceError("an evidence file is not a plain NumPy array")
+    count = 1
+    for n in shape:
+        count *= int(n)
+    if header + count * dtype.itemsize != size:
+        raise EvidenceError("an array file does not match its header")
+
+
 def _load_array(path: Path) -> Any:
     import numpy as np
 
@@ -91,8 +135,58 @@ def _load_model(path: Path) -> Any:
                 "use standard Keras layers only") from None
 
 
+def _depth(text: bytes) -> int:
+    """The nesting depth of a JSON text, from its brackets outside strings (no parsing)."""
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(text):
+        token = match.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return deepest
+
+
+def check_references(tree: Any, folder: Path, limit: int) -> None:
+    """Check a whole manifest tree before anything is loaded (raises :class:`EvidenceError`).
+
+    At most :data:`MAX_NODES` values; at most :data:`MAX_FILES` files, each
+    referenced once, plain files of ``folder``, together at most ``limit``
+    bytes; every array's header matching its file.
+    """
+    seen: set[str] = set()
+    left, nodes, stack = limit, 0, [tree]
+    while stack:
+        node = stack.pop()
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise EvidenceError(f"the evidence holds more than {MAX_NODES:,} values")
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            if len(node) == 1 and next(iter(node)) in (ARRAY, MODEL):
+                (tag, name), = node.items()
+                path = _regular_file(folder, name, limit)
+                if name in seen:
+                    raise EvidenceError("the evidence references one file twice")
+                seen.add(name)
+                if len(seen) > MAX_FILES:
+                    raise EvidenceError(f"the evidence references more than {MAX_FILES} files")
+                left -= path.lstat().st_size
+                if left < 0:
+                    raise EvidenceError(f"the evidence is larger than {limit // 2**20} MB")
+                if tag == ARRAY:
+                    _array_header(path)
+            else:
+                stack.extend(node.values())
+
+
 def decode(tree: Any, folder: Path, limit: int) -> Any:
-    """Rebuild the evidence from a manifest tree (raises :class:`EvidenceError`)."""
+    """Rebuild the evidence from a manifest tree (raises :class:`EvidenceError`).
+
+    Call :func:`check_references` on the tree first: this loads what it references.
+    """
     if tree is None or isinstance(tree, (bool, int, float, str)):
         return tree
     if isinstance(tree, list):
@@ -128,11 +222,13 @@ def read_outcome(folder: Path, limit: int) -> Outcome:
     try:
         if folder.is_symlink() or not stat.S_ISDIR(folder.lstat().st_mode):
             raise EvidenceError("the evidence folder was replaced")
-        manifest_path = _regular_file_manifest(folder)
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        raw = _regular_file_manifest(folder).read_bytes()
+        if _depth(raw) > MAX_DEPTH:
+            raise EvidenceError(f"it is nested more than {MAX_DEPTH} levels deep")
+        manifest = json.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         return Outcome("absent")
-    except (OSError, ValueError, EvidenceError) as exc:
+    except (OSError, ValueError, EvidenceError, RecursionError) as exc:
         return Outcome("refused", message=f"the evidence could not be read ({exc})")
     kind = manifest.get("kind") if isinstance(manifest, dict) else None
     if kind not in KINDS:
@@ -141,6 +237,7 @@ def read_outcome(folder: Path, limit: int) -> Outcome:
         return Outcome(kind, message=_text(manifest.get("message")),
                        hint=_text(manifest.get("hint")), exc_type=_text(manifest.get("type"), 80))
     try:
+        check_references(manifest.get("tree"), folder, limit)
         return Outcome("evidence", evidence=decode(manifest.get("tree"), folder, limit))
     except EvidenceError as exc:
         return Outcome("refused", message=str(exc))
@@ -153,6 +250,6 @@ def _regular_file_manifest(folder: Path) -> Path:
     info = path.lstat()
     if not stat.S_ISREG(info.st_mode):
         raise EvidenceError("manifest.json is not a plain file")
-    if info.st_size > _MANIFEST_LIMIT:
+    if info.st_size > MANIFEST_LIMIT:
         raise EvidenceError("manifest.json is too large")
     return path

@@ -1,15 +1,19 @@
-"""Execute one submission in a fresh, limited kernel and collect its evidence.
+"""Execute one submission in a fresh, sandboxed kernel and collect its evidence.
 
-:func:`execute` copies the submission (outputs removed) into a new temporary
-folder, which is the kernel's working directory, ``HOME`` and ``TMPDIR``;
-starts a :class:`~coursekit.grading.sandbox.SandboxKernelManager` there; runs a
-seed cell and then every code cell of the submission, discarding every output
-as it arrives (grading never reads outputs, and a flood then costs no memory);
-and, if the kernel is still alive, runs the extraction: one cell that rebuilds
-the checks from the grader's sources, then one cell per check, each with its
-own time limit, writing evidence into a folder created only at that moment,
-outside the kernel's folder. The kernel's folder is deleted at the end; the
-evidence folder is returned for judging (the caller deletes it).
+:func:`execute` makes a :class:`~coursekit.grading.sandbox.KernelFolder`,
+puts the submission's copy (outputs removed) in the kernel's working folder
+(its ``HOME``, a private tmpfs of the sandbox); starts a
+:class:`~coursekit.grading.sandbox.SandboxKernelManager` (bubblewrap, unless
+``sandboxed=False``); runs a seed cell and then every code cell of the
+submission, discarding every output as it arrives (grading never reads
+outputs, and a flood then costs no memory); and, if the kernel is still
+alive, runs the extraction: one cell that rebuilds the checks from the
+source text the grader sends (only the modules this notebook's checks need,
+hidden checks without their ``judge``), then one cell per check, each with
+its own time limit, writing evidence into a folder of the kernel's private
+folder created only at that moment. The kernel is then killed, with every
+process of its sandbox, *before* anything reads the evidence: nothing can
+change it after. The caller judges and then calls :meth:`Execution.cleanup`.
 """
 
 from __future__ import annotations
@@ -22,7 +26,6 @@ import secrets
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +37,7 @@ import zmq.asyncio
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionComplete, CellTimeoutError, DeadKernelError
 
-from .sandbox import Limits, SandboxKernelManager, Watchdog, kernel_env
+from .sandbox import KernelFolder, Limits, SandboxKernelManager, Watchdog, kernel_env
 
 __all__ = ["Execution", "KernelCheck", "execute"]
 
@@ -78,9 +81,13 @@ class Execution:
     evidence_root: Path | None = None
     seconds: float = 0.0
     peak_mb: float = 0.0
+    kernel_folder: KernelFolder | None = None
 
     def cleanup(self) -> None:
-        if self.evidence_root is not None:
+        """Delete the kernel's folder, evidence included."""
+        if self.kernel_folder is not None:
+            self.kernel_folder.remove()
+        elif self.evidence_root is not None:
             shutil.rmtree(self.evidence_root, ignore_errors=True)
 
 
@@ -129,12 +136,15 @@ def _extract_cell(token: str, index: int, check: KernelCheck) -> str:
             f"{check.expression!r}, globals())")
 
 
-def _died(km: SandboxKernelManager, dog: Watchdog) -> str:
+def _died(km: SandboxKernelManager, dog: Watchdog, folder: KernelFolder) -> str:
     if dog.reason:
         return dog.reason
+    if folder.cgroup is not None and folder.cgroup.out_of_memory():
+        return "memory limit"
     process = getattr(km.provisioner, "process", None)
     code = process.poll() if process is not None else None
-    if code is not None and code < 0 and -code == getattr(signal, "SIGXCPU", -1):
+    xcpu = getattr(signal, "SIGXCPU", -1)
+    if code is not None and (-code == xcpu or code == 128 + xcpu):  # bwrap: 128 + signal
         return "cpu limit"
     return "kernel died"
 
@@ -147,24 +157,24 @@ def _code_cells(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
 
 async def _execute(nb: nbformat.NotebookNode, name: str, checks: list[KernelCheck],
                    sources: dict[str, str], wanted: list[str], limits: Limits,
-                   profile: str) -> Execution:
-    result = Execution()
-    root = Path(tempfile.mkdtemp(prefix="ck-kernel-"))
-    work = root / "work"
-    work.mkdir()
+                   profile: str, sandboxed: bool) -> Execution:
+    folder = KernelFolder(sandboxed, limits)
+    result = Execution(kernel_folder=folder)
     clean = copy.deepcopy(nb)
     for cell in clean.cells:
         if cell.get("cell_type") == "code":
             cell.outputs, cell.execution_count = [], None
-    (work / name).write_text(nbformat.writes(clean), encoding="utf-8")
+    folder.add_notebook(name, nbformat.writes(clean))
     cells = _code_cells(nb)
     uses_keras = any(_IMPORTS_KERAS.search(src) for _, src in cells)
+    env = kernel_env(folder, profile)
 
     context = zmq.asyncio.Context()
     context.setsockopt(zmq.MAXMSGSIZE, limits.message_mb * 2**20)
     km = SandboxKernelManager(
-        kernel_name="python3", context=context, log=_QUIET,
-        launcher_args=[limits.cpu_seconds(len(checks)), limits.address_space()])
+        kernel_name="python3", context=context, log=_QUIET, folder=folder,
+        launcher_args=limits.launcher_args(len(checks), folder.uid),
+        sandbox=folder.sandbox(env, limits) if sandboxed else None)
     run_nb = nbformat.v4.new_notebook()
     client = _QuietClient(run_nb, km=km, log=_QUIET, allow_errors=True, record_timing=False,
                           iopub_timeout=4, raise_on_iopub_timeout=False,
@@ -182,7 +192,7 @@ async def _execute(nb: nbformat.NotebookNode, name: str, checks: list[KernelChec
         return index
 
     try:
-        await km.start_kernel(cwd=str(work), env=kernel_env(root, profile),
+        await km.start_kernel(cwd=str(folder.root if sandboxed else folder.home), env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               extra_arguments=["--HistoryManager.hist_file=:memory:"])
         dog = Watchdog(km.provisioner.process.pid, limits.memory_bytes)
@@ -210,8 +220,8 @@ async def _execute(nb: nbformat.NotebookNode, name: str, checks: list[KernelChec
 
         # Extraction: a folder made now, one cell (and one time limit) per check.
         if checks:
-            result.evidence_root = Path(tempfile.mkdtemp(prefix="ck-evidence-"))
             token = secrets.token_hex(8)
+            result.evidence_root = folder.evidence_folder(token)
             client.interrupt_on_timeout = True
             budget["deadline"] = time.monotonic() + limits.check_timeout
             dog.set_deadline(limits.check_timeout + 20, "timeout")
@@ -230,13 +240,13 @@ async def _execute(nb: nbformat.NotebookNode, name: str, checks: list[KernelChec
         elif isinstance(exc, CellTimeoutError):
             result.status = dog.reason or "timeout"
         else:
-            result.status = _died(km, dog)
+            result.status = _died(km, dog, folder)
         if result.status == "kernel died" and dog.peak_bytes > 0.9 * limits.memory_bytes:
             result.status = "memory limit"
     except Exception as exc:  # anything else: the kernel's doing if it is dead, else ours
         process = getattr(km.provisioner, "process", None)
         if dog is not None and (dog.reason or (process is not None and process.poll() is not None)):
-            result.status = _died(km, dog)
+            result.status = _died(km, dog, folder)
         else:
             result.status = f"grader error: {type(exc).__name__}: {str(exc)[:200]}"
     finally:
@@ -245,6 +255,8 @@ async def _execute(nb: nbformat.NotebookNode, name: str, checks: list[KernelChec
         if dog is not None:
             result.peak_mb = dog.peak_bytes / 2**20
             dog.stop()  # kills the whole tree, whatever left the process group
+        if folder.cgroup is not None:
+            folder.cgroup.kill()
         try:
             if client.kc is not None:
                 client.kc.stop_channels()
@@ -252,13 +264,14 @@ async def _execute(nb: nbformat.NotebookNode, name: str, checks: list[KernelChec
         except Exception:
             pass
         context.destroy(linger=0)
-        shutil.rmtree(root, ignore_errors=True)
+        if result.evidence_root is None:
+            folder.remove()
     return result
 
 
 def execute(nb: nbformat.NotebookNode, name: str, checks: list[KernelCheck],
             sources: dict[str, str], wanted: list[str], limits: Limits,
-            profile: str = "quick") -> Execution:
+            profile: str = "quick", sandboxed: bool = True) -> Execution:
     """Run a submission's notebook and collect the evidence of ``checks``.
 
     Parameters
@@ -276,6 +289,8 @@ def execute(nb: nbformat.NotebookNode, name: str, checks: list[KernelCheck],
     limits : Limits
     profile : {"quick", "full"}
         ``COURSEKIT_PROFILE`` in the kernel.
+    sandboxed : bool
+        Run the kernel in bubblewrap (False only for ``--no-sandbox``).
     """
-    return asyncio.run(_execute(nb, name, checks, sources, wanted, limits, profile))
+    return asyncio.run(_execute(nb, name, checks, sources, wanted, limits, profile, sandboxed))
 

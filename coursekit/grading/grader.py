@@ -1,18 +1,24 @@
 """Grading one submission: read, identify, execute, judge.
 
 :class:`Grader` is built once per run, in the grader's process, before any
-kernel starts: it loads the course's checks (its own, unpatched copies: the
-only ones that ever ``judge``), the reference notebooks, the hidden checks,
-and the source text of every check module that kernels will need. Then
-:meth:`Grader.grade` grades one :class:`~coursekit.grading.submissions.Submission`
-into a :class:`~coursekit.grading.results.Result`; it never raises.
+kernel starts: it checks that the sandbox works (:func:`~coursekit.grading.
+bwrap.require_sandbox`, unless ``sandbox=False``), loads the course's checks,
+the reference notebooks, the hidden checks, and the source text kernels will
+get (per notebook: only the check modules its checks need, hidden checks cut
+down to their ``collect``), and starts the judging process
+(:class:`~coursekit.grading.judging.JudgeProcess`, the only place ``judge``
+ever runs). Then :meth:`Grader.grade` grades one
+:class:`~coursekit.grading.submissions.Submission` into a
+:class:`~coursekit.grading.results.Result`; it never raises.
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import functools
 import logging
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -23,9 +29,11 @@ import nbformat
 from ..build import BEGIN, strip_solutions
 from ..checks import REGISTRY, Check, Verdict, all_checks
 from ..errors import CourseKitError
-from .evidence import Outcome, read_outcome
+from .bwrap import require_sandbox
+from .evidence import Outcome
 from .execute import Execution, KernelCheck, execute
-from .hidden import HiddenCheck, load_hidden_checks
+from .hidden import HiddenCheck, collect_source, load_hidden_checks
+from .judging import JudgeProcess
 from .redact import Redactor, clean, exception_name
 from .reference import ReferenceNotebook, default_reference_dir, identify, load_references
 from .results import Result
@@ -79,6 +87,18 @@ class CheckPlan:
         return self.check.id
 
 
+def _imported_checks(source: str) -> list[str]:
+    """The ``coursekit.checks`` modules a check module imports (``from .nb03 import ...``)."""
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 1 and node.module:
+                out.append(f"coursekit.checks.{node.module}")
+            elif node.level == 0 and (node.module or "").startswith("coursekit.checks."):
+                out.append(node.module or "")
+    return out
+
+
 def verdict_from(check: Check, outcome: Outcome, check_timeout: float) -> Verdict:
     """The grader's verdict on what the kernel reported; ``judge`` only sees evidence."""
     kind = outcome.kind
@@ -123,13 +143,26 @@ class Grader:
     secrets : iterable of str
         Texts no result may quote (other students' cells); the hidden checks'
         files are added.
+    sandbox : bool
+        Run every kernel in bubblewrap (the default; raises
+        :class:`~coursekit.grading.bwrap.SandboxUnavailable` saying what to
+        install where it cannot run). False runs them unconfined and warns.
     """
 
     def __init__(self, reference_dir: str | Path | None = None,
                  hidden_dir: str | Path | None = None, limits: Limits | None = None,
-                 profile: str = "quick", secrets: list[str] | tuple[str, ...] = ()) -> None:
+                 profile: str = "quick", secrets: list[str] | tuple[str, ...] = (),
+                 sandbox: bool = True) -> None:
         if profile not in ("quick", "full"):
             raise CourseKitError(f"profile {profile!r}: expected 'quick' or 'full'")
+        self.sandbox = bool(sandbox)
+        if self.sandbox:
+            require_sandbox()
+        else:
+            print("WARNING: --no-sandbox: every submission runs UNCONFINED, as your user: it "
+                  "can read and change your files (solutions, hidden checks, gradebook), "
+                  "use the network and leave processes behind. Grade only code you trust.",
+                  file=sys.stderr)
         self.limits = limits or Limits()
         self.profile = profile
         folder = Path(reference_dir) if reference_dir else default_reference_dir()
@@ -153,6 +186,13 @@ class Grader:
                     with contextlib.suppress(OSError, UnicodeDecodeError):
                         self.redactor.add(path.read_text(encoding="utf-8"))
         self.plans = {stem: self._plan(stem) for stem in self.references}
+        self.kernel_sources = {stem: self._kernel_sources(stem) for stem in self.references}
+        self.judging = JudgeProcess(hidden_dir, timeout=max(60.0, self.limits.check_timeout),
+                                    profile=profile)
+
+    def close(self) -> None:
+        """Stop the judging process (the grader is done)."""
+        self.judging.close()
 
     # -- set-up ---------------------------------------------------------------------------
     def _check_sources(self) -> dict[str, str]:
@@ -165,9 +205,12 @@ class Grader:
             if path.stem in ("__init__", "_builtin"):
                 continue
             sources[f"coursekit.checks.{path.stem}"] = path.read_text(encoding="utf-8")
+        collected: dict[str, list[HiddenCheck]] = {}
         for hidden in self.hidden.values():
             if hidden.own_collect or not hidden.reuses:
-                sources[hidden.module] = hidden.source
+                collected.setdefault(hidden.module, []).append(hidden)
+        for module, checks in collected.items():
+            sources[module] = collect_source(checks[0].source, [h.qualname for h in checks])
         return sources
 
     def _templates(self) -> dict[str, Templates]:
@@ -177,6 +220,18 @@ class Grader:
         refusal_templates()
         return {name: Templates([source], also=common) for name, source in self.sources.items()
                 if name != _CORE}
+
+    def _kernel_sources(self, stem: str) -> dict[str, str]:
+        """The sources one notebook's kernels get: its checks' modules and what they import."""
+        needed = [_CORE, *(p.kernel.module for p in self.plans[stem] if p.kernel is not None)]
+        out: dict[str, str] = {}
+        while needed:
+            name = needed.pop()
+            if name in out or name not in self.sources:
+                continue
+            out[name] = self.sources[name]
+            needed += _imported_checks(self.sources[name])
+        return out
 
     def _public_texts(self) -> list[str]:
         """The course's own text: notebooks (solved and blank) and visible check modules."""
@@ -270,7 +325,8 @@ class Grader:
         kernel_checks = [p.kernel for p in plans if p.kernel is not None]
         wanted = sorted({_CORE, *(k.module for k in kernel_checks)})
         name = submission.path.name if submission.path.suffix == ".ipynb" else "submission.ipynb"
-        run = execute(nb, name, kernel_checks, self.sources, wanted, self.limits, self.profile)
+        run = execute(nb, name, kernel_checks, self.kernel_sources[stem], wanted, self.limits,
+                      self.profile, sandboxed=self.sandbox)
         try:
             verdicts = [self._verdict(p, run) for p in plans]
         finally:
@@ -286,16 +342,13 @@ class Grader:
             return check.fail(f"not graded: {plan.problem}.")
         source_id = plan.reuses or plan.check_id
         folder = run.folders.get(source_id)
-        if folder is None:
-            if run.status != "ok":
-                return check.fail(f"not graded: the notebook stopped ({run.status}) before "
-                                  "this check could run.",
-                                  hint="make the whole notebook run within the limits")
-            outcome = Outcome("absent")
-        else:
-            outcome = read_outcome(folder, self.limits.evidence_mb * 2**20)
-        verdict = verdict_from(check, outcome, self.limits.check_timeout)
-        if outcome.kind == "failed":  # every word came from the kernel: shorter values
+        if folder is None and run.status != "ok":
+            return check.fail(f"not graded: the notebook stopped ({run.status}) before "
+                              "this check could run.",
+                              hint="make the whole notebook run within the limits")
+        verdict, kind = self.judging.judge_outcome(check, folder, self.limits.evidence_mb * 2**20,
+                                                   self.limits.check_timeout)
+        if kind == "failed":  # every word came from the kernel: shorter values
             verdict = self._grader_words(verdict, plan, KERNEL_VALUE_CHARS)
         return verdict
 

@@ -18,15 +18,34 @@ expression evaluated in the student's namespace (``"build_mlp"``)::
 
 A hidden check that keeps the default ``collect`` and targets a visible check
 reuses that check's evidence, so *no hidden code ever enters a student's
-kernel*. One that defines ``collect`` has its file's source sent to the kernel
-only at extraction time, after the student's cells ran (keep secrets in
-``judge``, which never leaves the grader). The files are executed in fresh
+kernel*. One that defines ``collect`` sends the kernel, at extraction time
+and only for its own notebook, :func:`collect_source`: its file cut down to
+its check classes without ``judge``, the class attributes and methods they
+keep, and the module-level names these use (comments and docstrings go too:
+the text is rebuilt from the syntax tree). The files are executed in fresh
 modules; anything they register is moved out of the course's global registry
 into the returned one, and ``hidden`` is set on every class.
+
+Example
+-------
+>>> text = collect_source('''
+... SECRET = 42
+... HELPER = 10
+... class C(Check):
+...     id = "01.x"
+...     answer = SECRET
+...     def collect(self, f):
+...         return f(HELPER)
+...     def judge(self, evidence):
+...         return self.ok("") if evidence == self.answer else self.fail("")
+... ''', ["C"])
+>>> "SECRET" in text or "judge" in text or "answer" in text, "HELPER = 10" in text
+(False, True)
 """
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 import types
@@ -36,9 +55,85 @@ from pathlib import Path
 from ..checks import REGISTRY, Check
 from ..errors import CourseKitError
 
-__all__ = ["HiddenCheck", "load_hidden_checks"]
+__all__ = ["HiddenCheck", "collect_source", "load_hidden_checks"]
 
 _CHECK_ID = re.compile(r"^\d{2}\.[A-Za-z0-9_]+$")
+#: Class attributes a check keeps in the kernel whatever its methods use.
+_CHECK_ATTRIBUTES = {"id", "notebook", "points", "expects", "title", "hidden", "target"}
+#: Methods that never enter a kernel.
+_JUDGING = {"judge", "decide"}
+
+
+def _names(node: ast.AST) -> set[str]:
+    """Names a piece of code reads, and attributes it reads (``self.answer`` → answer)."""
+    out: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name):
+            out.add(sub.id)
+        elif isinstance(sub, ast.Attribute):
+            out.add(sub.attr)
+    return out
+
+
+def _defines(node: ast.stmt) -> set[str]:
+    if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+        return {node.name}
+    if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return {(a.asname or a.name).split(".")[0] for a in node.names}
+    return set()
+
+
+def _strip_class(node: ast.ClassDef) -> ast.ClassDef:
+    methods = [n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+               and n.name not in _JUDGING]
+    used = set().union(*(_names(m) for m in methods)) if methods else set()
+    body: list[ast.stmt] = []
+    for item in node.body:
+        attribute = isinstance(item, (ast.Assign, ast.AnnAssign)) and bool(
+            _defines(item) & (_CHECK_ATTRIBUTES | used))
+        if item in methods or attribute:
+            body.append(item)
+    node.body = body or [ast.Pass()]
+    return node
+
+
+def collect_source(source: str, qualnames: list[str]) -> str:
+    """What the kernel needs of a hidden check file to run ``collect`` (no ``judge``).
+
+    Keeps the classes ``qualnames`` (their ``judge``/``decide`` removed, and
+    class attributes that only those used), then every module-level statement
+    defining a name the kept code uses, until nothing more is needed; imports
+    of names used are kept. Everything else (other checks, constants of
+    ``judge``, comments, docstrings) is left out.
+    """
+    tree = ast.parse(source)
+    roots = {q.split(".")[0] for q in qualnames}
+    kept: list[ast.stmt] = []
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name in roots:
+            kept.append(_strip_class(node))
+    needed = set().union(*(_names(n) for n in kept)) if kept else set()
+    changed = True
+    while changed:
+        changed = False
+        for node in tree.body:
+            if node in kept or not (_defines(node) & needed):
+                continue
+            kept.append(node)
+            needed |= _names(node)
+            changed = True
+    order = {id(n): i for i, n in enumerate(tree.body)}
+    module = ast.Module(body=sorted(kept, key=lambda n: order[id(n)]), type_ignores=[])
+    for node in ast.walk(module):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and \
+                node.body and isinstance(node.body[0], ast.Expr) and \
+                isinstance(getattr(node.body[0], "value", None), ast.Constant) and \
+                isinstance(node.body[0].value.value, str):
+            node.body = node.body[1:] or [ast.Pass()]
+    return ast.unparse(ast.fix_missing_locations(module)) + "\n"
 
 
 @dataclass(frozen=True)

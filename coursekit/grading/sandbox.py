@@ -1,21 +1,31 @@
-"""The kernel a submission runs in: its own folder, environment, limits and watchdog.
+"""The kernel a submission runs in: its sandbox, environment, limits and watchdog.
 
 - :class:`Limits`: the wall-clock timeout of the student's cells, the memory
   limit (resident memory of the kernel and everything it spawned), the time
-  each check may take at extraction, and caps on messages and evidence.
+  each check may take at extraction, caps on messages and evidence, and the
+  sandbox's process, file and disk limits.
+- :class:`KernelFolder`: the grader's temporary folder for one kernel: the
+  *private* folder the kernel shares with the grader alone (connection file,
+  Unix sockets, evidence; owned by the sandbox's uid) and the read-only files
+  bound into the sandbox (the submission's copy, ``/etc/passwd``, the font
+  cache).
 - :class:`SandboxKernelManager`: starts ``ipykernel`` with the grader's own
-  interpreter through ``_launcher.py``, which puts the kernel in its own
-  session and sets ``RLIMIT_CPU`` and an ``RLIMIT_AS`` backstop.
-- :func:`kernel_env`: an allow-listed environment (no tokens or other secrets
-  of the grader's), with ``HOME``, ``TMPDIR`` and every cache inside the
-  submission's temporary folder.
+  interpreter, inside bubblewrap (:mod:`~coursekit.grading.bwrap`) unless
+  the run is ``--no-sandbox``, through ``_launcher.py`` (resource limits,
+  the sandbox's uid). The kernel speaks ZeroMQ over Unix sockets in its
+  private folder (``transport="ipc"``): it has no network, and no other
+  kernel can reach those sockets. Interrupts go as messages on the control
+  channel (a signal to bubblewrap would not reach the kernel).
+- :func:`kernel_env`: the kernel's whole environment: allow-listed variables
+  (no tokens or other secrets of the grader's), with ``HOME``, ``TMPDIR``
+  and every cache in the sandbox's private tmpfs.
 - :class:`Watchdog`: a thread of the grader that polls the kernel's process
-  tree with psutil and kills the whole tree (process group, then every
-  descendant it has seen, even those that left the group) when the tree's
-  resident memory passes the limit or a deadline passes. Measured: a
-  TensorFlow kernel reserves about 3 GB of address space for 0.7 GB resident,
-  so ``RLIMIT_AS`` alone would either kill honest notebooks or allow far too
-  much; it is only a backstop (memory limit + 8 GiB).
+  tree with psutil and kills it (bubblewrap first: its PID namespace then
+  takes every process of the sandbox with it, double forks and ``setsid``
+  included) when the tree's resident memory passes the limit or a deadline
+  passes. Measured: a TensorFlow kernel reserves about 3 GB of address space
+  for 0.7 GB resident, so ``RLIMIT_AS`` alone would either kill honest
+  notebooks or allow far too much; it is only a backstop (memory limit + 8 GiB).
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ import os
 import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -33,15 +44,18 @@ from pathlib import Path
 import psutil
 from jupyter_client.manager import AsyncKernelManager
 
-__all__ = ["LAUNCHER", "Limits", "SandboxKernelManager", "Watchdog", "kernel_env",
-           "kill_all_kernels"]
+from .bwrap import HOME, Sandbox, bwrap_args, sandbox_uid
+from .cgroup import KernelCgroup
+
+__all__ = ["LAUNCHER", "KernelFolder", "Limits", "SandboxKernelManager", "Watchdog",
+           "kernel_env", "kill_all_kernels"]
 
 LAUNCHER = Path(__file__).with_name("_launcher.py")
 
 #: Environment variables a kernel inherits from the grader (everything else is dropped).
-_INHERITED = ("PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "COURSEKIT_DATA_DIR",
-              "VIRTUAL_ENV", "CONDA_PREFIX", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES",
-              "SSL_CERT_FILE")
+_INHERITED = ("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "COURSEKIT_DATA_DIR",
+              "CUDA_VISIBLE_DEVICES")
+_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,12 @@ class Limits:
     message_mb : int
         Largest single message the grader accepts from the kernel (output
         floods are discarded, and one giant message is dropped by ZeroMQ).
+    processes : int
+        ``RLIMIT_NPROC`` of the sandbox: processes and threads together.
+    file_mb : int
+        ``RLIMIT_FSIZE``: the largest file the kernel may write, in MiB.
+    disk_mb : int
+        Size of each of the sandbox's ``/tmp``, ``/dev/shm`` and ``HOME``.
     """
 
     timeout: float = 300.0
@@ -71,6 +91,9 @@ class Limits:
     startup_timeout: float = 120.0
     evidence_mb: int = 256
     message_mb: int = 32
+    processes: int = 1024
+    file_mb: int = 512
+    disk_mb: int = 256
 
     @property
     def memory_bytes(self) -> int:
@@ -85,18 +108,117 @@ class Limits:
         """``RLIMIT_AS``: the memory limit plus 8 GiB of headroom for reserved space."""
         return self.memory_bytes + 8 * 2**30
 
+    def cgroup_memory(self) -> int:
+        """The cgroup's hard limit: memory, the three tmpfs and 512 MiB of margin."""
+        return self.memory_bytes + (3 * self.disk_mb + 512) * 2**20
+
+    def launcher_args(self, n_checks: int, uid: int) -> list[str]:
+        """The arguments of ``_launcher.py`` before ``--``."""
+        return [str(a) for a in (self.cpu_seconds(n_checks), self.address_space(),
+                                 self.processes, self.file_mb * 2**20, uid)]
+
+
+class KernelFolder:
+    """The grader's temporary folder for one kernel (deleted by :meth:`remove`).
+
+    ``private`` is the only folder the kernel can write that the grader reads;
+    with a sandbox it is owned by the sandbox's uid (``uid``) and bound at the
+    same path inside, where no other kernel's folder exists. ``cgroup`` is its
+    :class:`~coursekit.grading.cgroup.KernelCgroup` (None where none can be made).
+    """
+
+    def __init__(self, sandboxed: bool, limits: Limits | None = None) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="ck-kernel-"))
+        self.cgroup = KernelCgroup.create(self.root.name, limits.cgroup_memory(),
+                                          limits.processes) if sandboxed and limits else None
+        self.private = self.root / "private"
+        self.files = self.root / "files"
+        self.private.mkdir(mode=0o700)
+        self.files.mkdir(mode=0o755)
+        self.sandboxed = sandboxed
+        self.uid = sandbox_uid() if sandboxed and os.getuid() == 0 else 0
+        self.mounts: dict[str, Path] = {}
+        if self.uid:
+            os.chown(self.private, self.uid, self.uid)
+        if sandboxed:
+            inside = self.uid or 65534
+            self._file("/etc/passwd", f"root:x:0:0::/root:/bin/false\n"
+                       f"student:x:{inside}:{inside}:student:{HOME}:/bin/sh\n")
+            self._file("/etc/group", f"root:x:0:\nstudent:x:{inside}:\n")
+        self.home = Path(HOME) if sandboxed else self.root / "home"
+        self.tmp = Path("/tmp") if sandboxed else self.root / "tmp"
+
+    def _file(self, inside: str, text: str) -> Path:
+        path = self.files / f"{len(self.mounts)}-{Path(inside).name}"
+        path.write_text(text, encoding="utf-8")
+        path.chmod(0o644)
+        self.mounts[inside] = path
+        return path
+
+    def add_notebook(self, name: str, text: str) -> None:
+        """The submission's copy (outputs removed) in the kernel's working folder."""
+        if self.sandboxed:
+            self._file(f"{HOME}/{name}", text)
+        else:
+            (self.home / name).parent.mkdir(parents=True, exist_ok=True)
+            (self.home / name).write_text(text, encoding="utf-8")
+
+    def evidence_folder(self, token: str) -> Path:
+        """A new folder for the extraction's evidence, made now, writable by the kernel."""
+        folder = self.private / f"evidence-{token}"
+        folder.mkdir(mode=0o700)
+        if self.uid:
+            os.chown(folder, self.uid, self.uid)
+        return folder
+
+    def sandbox(self, env: dict[str, str], limits: Limits) -> Sandbox:
+        """The bubblewrap sandbox of this kernel."""
+        return Sandbox(self.private, env, tmpfs_bytes=limits.disk_mb * 2**20, uid=self.uid,
+                       files=dict(self.mounts))
+
+    def remove(self) -> None:
+        """Kill what is left in the cgroup, delete it and the folder."""
+        if self.cgroup is not None:
+            self.cgroup.remove()
+        shutil.rmtree(self.root, ignore_errors=True)
+
 
 class SandboxKernelManager(AsyncKernelManager):
-    """An ipykernel started with this interpreter, through the limits launcher."""
+    """An ipykernel started with this interpreter, in its sandbox, through the launcher.
 
-    def __init__(self, *, launcher_args: list[str], **kwargs) -> None:
-        super().__init__(**kwargs)
+    Parameters
+    ----------
+    folder : KernelFolder
+    launcher_args : list of str
+        :meth:`Limits.launcher_args`.
+    sandbox : Sandbox, optional
+        None runs the kernel unconfined (``--no-sandbox``).
+    """
+
+    def __init__(self, *, folder: KernelFolder, launcher_args: list[str],
+                 sandbox: Sandbox | None, **kwargs) -> None:
+        super().__init__(transport="ipc", ip=str(folder.private / "zmq"),
+                         connection_file=str(folder.private / "kernel.json"), **kwargs)
+        self._folder = folder
         self._launcher_args = [str(a) for a in launcher_args]
+        self._sandbox = sandbox
+        spec = self.kernel_spec
+        if spec is not None:
+            spec.interrupt_mode = "message"
+
+    def write_connection_file(self, **kwargs) -> None:
+        super().write_connection_file(**kwargs)
+        if self._folder.uid:
+            os.chown(self.connection_file, self._folder.uid, self._folder.uid)
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         kernel = [sys.executable, "-m", "ipykernel_launcher",
                   "-f", os.path.realpath(self.connection_file), *(extra_arguments or [])]
-        return [sys.executable, str(LAUNCHER), *self._launcher_args, "--", *kernel]
+        launcher = [sys.executable, str(LAUNCHER), *self._launcher_args, "--", *kernel]
+        if self._sandbox is None:
+            return launcher
+        join = self._folder.cgroup.join_command() if self._folder.cgroup else []
+        return [*join, *bwrap_args(self._sandbox), *launcher]
 
 
 def _matplotlib_cache() -> Path | None:
@@ -107,30 +229,41 @@ def _matplotlib_cache() -> Path | None:
     return Path(cache) / "matplotlib"
 
 
-def kernel_env(root: Path, profile: str) -> dict[str, str]:
-    """The kernel's environment: allow-listed variables, everything personal in ``root``."""
+def kernel_env(folder: KernelFolder, profile: str) -> dict[str, str]:
+    """The kernel's environment: allow-listed variables, everything personal in its HOME.
+
+    With a sandbox, ``HOME`` and ``/tmp`` are the sandbox's own tmpfs; the
+    grader's font cache is bound read-only into it (saves rebuilding the font
+    list per kernel).
+    """
     import coursekit
 
     env = {k: os.environ[k] for k in _INHERITED if k in os.environ}
-    home, tmp = root / "home", root / "tmp"
-    for folder in (home, tmp, home / ".cache" / "matplotlib"):
-        folder.mkdir(parents=True, exist_ok=True)
+    home, tmp = folder.home, folder.tmp
+    mpl = home / ".cache" / "matplotlib"
+    if not folder.sandboxed:
+        for path in (home, tmp, mpl):
+            path.mkdir(parents=True, exist_ok=True)
     source = _matplotlib_cache()
-    if source is not None and source.is_dir():  # saves rebuilding the font list per kernel
+    if source is not None and source.is_dir():
         for fonts in source.glob("fontlist-*.json"):
-            shutil.copy(fonts, home / ".cache" / "matplotlib" / fonts.name)
+            if folder.sandboxed:
+                folder.mounts[str(mpl / fonts.name)] = fonts
+            else:
+                shutil.copy(fonts, mpl / fonts.name)
     package_parent = str(Path(coursekit.__file__).resolve().parents[1])
     env.update({
-        "HOME": str(home), "TMPDIR": str(tmp), "TMP": str(tmp), "TEMP": str(tmp),
+        "PATH": _PATH, "HOME": str(home), "USER": "student", "LOGNAME": "student",
+        "TMPDIR": str(tmp), "TMP": str(tmp), "TEMP": str(tmp),
         "XDG_CACHE_HOME": str(home / ".cache"), "XDG_CONFIG_HOME": str(home / ".config"),
-        "MPLCONFIGDIR": str(home / ".cache" / "matplotlib"), "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": str(mpl), "MPLBACKEND": "Agg",
         "KERAS_HOME": str(home / ".keras"), "IPYTHONDIR": str(home / ".ipython"),
         "JUPYTER_CONFIG_DIR": str(home / ".jupyter"), "JUPYTER_DATA_DIR": str(home / ".jupyter"),
+        "JUPYTER_RUNTIME_DIR": str(home / ".jupyter" / "runtime"),
         "PYTHONPATH": package_parent, "PYTHONHASHSEED": "0", "PYTHONNOUSERSITE": "1",
         "PYTHONDONTWRITEBYTECODE": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
         "COURSEKIT_PROFILE": profile,
     })
-    env.setdefault("PATH", os.defpath)
     return env
 
 
