@@ -441,7 +441,7 @@ class ShuffleModels(Check):
             return self.fail(f"shuffle_models[{key!r}] classifies {where} correctly; at least "
                              f"{need:.0%} is needed in the {profile.name} profile.",
                              hint="train each model on all of x_fit (shuffled or not) for "
-                                  "SHUFFLE_EPOCHS epochs, as the exercise says")
+                                  "EPOCHS epochs, as the exercise says")
         shown = ", ".join(f"{key} {accuracies[key]:.1%}" for key in SHUFFLE_KEYS)
         return self.ok(f"four trained models; measured by the check on {n:,} test images "
                        f"(shuffled ones for the shuffled models): {shown}.")
