@@ -360,7 +360,7 @@ def _course_lstm(input_shape: tuple[int, ...]) -> keras.Model:
     multiply-adds (four gates): 4 × 64 × (28 + 64) = 23,552 per row against
     79,872 for 128 units. An epoch takes about half the time (smaller matrix
     products use the CPU less well), and with a higher peak learning rate it
-    still reaches the tutorial's 98.5%.
+    still reaches the course's target of 98.5%.
     """
     return _lstm(input_shape, rescale=True, name="course_lstm", units=64)
 
@@ -427,7 +427,7 @@ TASKS: dict[str, Task] = {
             _wide_course_cnn, epochs=10, batch_size=128, optimizer="adam",
             peak_learning_rate=3e-3, label_smoothing=0.1)),
     "lstm-mnist": Task(
-        "lstm-mnist", "mnist", 0.985, "the row-wise LSTM tutorial (98.5%)",
+        "lstm-mnist", "mnist", 0.985, "the course's own target for a row-wise LSTM (98.5%)",
         original=_original_recipe(
             "LSTM(128) over 28 rows; Adam 1e-3, batch 128, 20 epochs",
             _lstm, "original_lstm", epochs=20, batch_size=128, optimizer="adam"),
