@@ -399,8 +399,9 @@ def test_hostile_names_links_and_smuggled_texts_with_real_kernels(hostile_class)
     assert (first["mallory"].status, first["mallory"].score) == ("refused: symlink", 0)
     eve = first["eve"]
     assert eve.score <= bob.score and re.fullmatch(r"error in cell \d+: [A-Za-z_.]+", eve.status)
-    assert [v.message for v in eve.verdicts] == ["your code raised ValueError",
-                                                 "your code raised KeyError"]
+    said = {v.check_id: v.message for v in eve.verdicts}
+    assert (said["01.build_mlp"], said["01.param_count"]) == ("your code raised ValueError",
+                                                              "your code raised KeyError")
     for text in [hostile_class["out"].read_text(), *hostile_class["feedback"]]:
         assert LEAK not in text
     cells = [c for row in csv.reader(io.StringIO(hostile_class["out"].read_text()))

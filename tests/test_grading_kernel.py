@@ -20,7 +20,17 @@ import time
 
 import psutil
 import pytest
-from test_grading import exercise, header, read_csv, save, solution, tiny, with_cell, write_hidden
+from test_grading import (
+    course_points,
+    exercise,
+    header,
+    read_csv,
+    save,
+    solution,
+    tiny,
+    with_cell,
+    write_hidden,
+)
 
 from coursekit.grading import grade
 
@@ -206,7 +216,8 @@ def test_no_kernel_process_is_left_behind(runaway):
 def test_a_correct_solution_scores_full_marks(course):
     alice = course["rows"]["alice"]
     assert alice["status"] == "ok", alice
-    assert alice["score"] == alice["max_score"] == "5"  # 3 visible + 2 hidden points
+    # 3 points of the build exercises (all a tiny submission answers) + 2 hidden points
+    assert alice["score"] == "5" and alice["max_score"] == str(course_points("01_mlp") + 2)
     assert (alice["01.build_mlp"], alice["01.param_count"]) == ("2", "1")
     assert (alice["01.hidden_depth"], alice["01.hidden_count"]) == ("1", "1")
 
@@ -220,7 +231,7 @@ def test_the_same_submission_graded_twice_gets_the_same_grade(course):
 
 def test_a_blank_exercise_scores_zero(course):
     bob = course["rows"]["bob"]
-    assert bob["score"] == "0" and bob["max_score"] == "5"
+    assert bob["score"] == "0" and bob["max_score"] == str(course_points("01_mlp") + 2)
     assert "NotImplementedError" in course["feedback"]["bob"]
 
 
@@ -257,7 +268,7 @@ def test_hidden_checks_and_other_students_files_never_leak(course):
 
 def test_feedback_reports_verdicts_hints_and_hidden_checks(course):
     alice = course["feedback"]["alice"]
-    assert "**Score:** 5 / 5" in alice
+    assert f"**Score:** 5 / {course_points('01_mlp') + 2}" in alice
     assert "✅ **01.build_mlp** (2/2)" in alice and "✅ **01.param_count** (1/1)" in alice
     assert "hidden check 1: passed (1/1)" in alice and "hidden check 2: passed" in alice
     bob = course["feedback"]["bob"]

@@ -212,6 +212,8 @@ class Extractor:
             return {"kind": "missing"}
         try:
             check = self._check(module, qualname)
+        except KeyboardInterrupt:  # the check's time ran out while its module loaded
+            return {"kind": "interrupted"}
         except BaseException as exc:
             return {"kind": "error", "message": f"loading the check: {_line(exc)}"}
         try:

@@ -228,7 +228,10 @@ def read_outcome(folder: Path, limit: int) -> Outcome:
         manifest = json.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         return Outcome("absent")
-    except (OSError, ValueError, EvidenceError, RecursionError) as exc:
+    except EvidenceError as exc:  # the grader's own words: why it refused
+        reason = str(exc)
+        return Outcome("refused", message=f"the evidence could not be read ({reason})")
+    except (OSError, ValueError, RecursionError) as exc:
         return Outcome("refused", message=f"the evidence could not be read ({exc})")
     kind = manifest.get("kind") if isinstance(manifest, dict) else None
     if kind not in KINDS:

@@ -94,6 +94,8 @@ def _imported_checks(source: str) -> list[str]:
         if isinstance(node, ast.ImportFrom):
             if node.level == 1 and node.module:
                 out.append(f"coursekit.checks.{node.module}")
+            elif node.level == 1:  # from . import _cell_status
+                out += [f"coursekit.checks.{alias.name}" for alias in node.names]
             elif node.level == 0 and (node.module or "").startswith("coursekit.checks."):
                 out.append(node.module or "")
     return out
