@@ -301,3 +301,10 @@ def test_sweep_passes_on_the_solution_over_seeds(seed):
     table = _sweep()
     verdict = get_check("04.pool_sweep").run((table, _fastest(table)))
     assert verdict.passed, verdict.message
+
+
+def test_sweep_names_the_slowest_when_pool_1_is_the_fastest(sweep):
+    table = _copy(sweep, r1={"seconds_per_epoch": 2.0}, r2={"seconds_per_epoch": 3.0},
+                  r3={"seconds_per_epoch": 5.0}, r4={"seconds_per_epoch": 4.0})
+    verdict = get_check("04.pool_sweep").run((table, 1))
+    assert verdict.passed and "against 5.00 s with pool_size 3, the slowest" in verdict.message

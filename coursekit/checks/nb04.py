@@ -499,11 +499,13 @@ class PoolSweep(Check):
                              "took less.",
                              hint="read the seconds-per-epoch column of your own table")
         low, high = min(measured.values()), max(measured.values())
+        other = 1 if fastest != 1 else max(seconds, key=seconds.__getitem__)
+        against = (f"against {seconds[1]:.2f} s with pool_size 1" if other == 1 else
+                   f"against {seconds[other]:.2f} s with pool_size {other}, the slowest")
         return self.ok(f"your four models trained for the same {steps[1]:,} steps; their "
                        f"accuracies on {len(y):,} test images ({low:.1%}–{high:.1%}) agree "
                        f"with your table; and pool_size {fastest} is the fastest in it "
-                       f"({seconds[fastest]:.2f} s per epoch, against {seconds[1]:.2f} s "
-                       "with pool_size 1).")
+                       f"({seconds[fastest]:.2f} s per epoch, {against}).")
 
 
 # --------------------------------------------------------------------------- #
