@@ -66,14 +66,17 @@ def test_noise_question_fails_clearly_without_a_table(value, words):
 # The pool_size experiment and the trained best network (tiny data, quick profile)
 # --------------------------------------------------------------------------- #
 
-def _quick_data():
-    """The notebook's quick-profile split: 2,000 training images, the last 500 for validation."""
-    from coursekit import data
+def _notebook_data():
+    """The notebook's split in the current profile: the last 5,000 training images (500 of the
+    quick profile's 2,000) for validation, the rest to fit."""
+    from coursekit import data, profiles
 
+    profile = profiles.current()
     (x, y), _ = data.load("mnist", verbose=False)
-    x, y = data.subsample(x, y, n=2_000, seed=0)
+    x, y = data.subsample(x, y, n=profile.samples(60_000), seed=0)
     x = data.add_channel(x)
-    return (x[:-500], y[:-500]), (x[-500:], y[-500:])
+    n_val = profile.samples(5_000, quick=500)
+    return (x[:-n_val], y[:-n_val]), (x[-n_val:], y[-n_val:])
 
 
 def _conv_then_pool(size, functional=False):
@@ -93,12 +96,15 @@ def _conv_then_pool(size, functional=False):
     return keras.Model(inputs, outputs)
 
 
-def _sweep(functional=False, optimizer="adam", epochs=1):
+def _sweep(functional=False, optimizer="adam"):
+    """The notebook's sweep: EPOCHS (3; 1 in the quick profile) per pool size."""
     import keras
 
-    from coursekit import callbacks
+    from coursekit import callbacks, profiles
 
-    (x_fit, y_fit), (x_val, y_val) = _quick_data()
+    epochs = profiles.current().epochs(3)
+
+    (x_fit, y_fit), (x_val, y_val) = _notebook_data()
     table = {}
     for size in (1, 2, 3, 4):
         keras.utils.set_random_seed(0)
@@ -178,7 +184,7 @@ def test_sweep_fails_on_an_untrained_model(sweep):
 
 
 def test_sweep_fails_when_trained_for_different_steps(sweep):
-    (x_fit, y_fit), _ = _quick_data()
+    (x_fit, y_fit), _ = _notebook_data()
     longer = _conv_then_pool(2)
     longer.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     longer.fit(x_fit, y_fit, batch_size=128, epochs=2, verbose=0)
@@ -226,7 +232,7 @@ def test_trained_best_fails_blank_untrained_and_on_too_little():
     untrained = _best_net()
     verdict = check_best.run(untrained)
     assert not verdict.passed and "guessing" in verdict.message
-    (x_fit, y_fit), _ = _quick_data()
+    (x_fit, y_fit), _ = _notebook_data()
     little = _best_net()
     little.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     little.fit(x_fit[:300], y_fit[:300], batch_size=128, epochs=1, verbose=0)
@@ -253,15 +259,10 @@ def _train_best(seed, functional=False, optimizer=None):
     """The notebook's solution: the best network, one-cycle Adam, BEST_EPOCHS on x_fit."""
     import keras
 
-    from coursekit import data, profiles
+    from coursekit import profiles
 
-    profile = profiles.current()
-    (x, y), _ = data.load("mnist", verbose=False)
-    x, y = data.subsample(x, y, n=profile.samples(60_000), seed=0)
-    x = data.add_channel(x)
-    n_val = profile.samples(5_000, quick=500)
-    x_fit, y_fit = x[:-n_val], y[:-n_val]
-    epochs = profile.epochs(15, quick=2)
+    (x_fit, y_fit), _ = _notebook_data()
+    epochs = profiles.current().epochs(15, quick=2)
     steps = -(-len(x_fit) // 128)
     keras.utils.set_random_seed(seed)
     model = _best_net(functional)
@@ -295,6 +296,7 @@ def test_trained_best_passes_on_the_solution_over_seeds(seed):
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", range(5))
 def test_sweep_passes_on_the_solution_over_seeds(seed):
+    """Quick by default; with COURSEKIT_PROFILE=full the full sweep, 2 to 4 minutes a seed."""
     import keras
 
     keras.utils.set_random_seed(seed)
