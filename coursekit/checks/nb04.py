@@ -359,8 +359,8 @@ class PoolSweep(Check):
     per epoch in the student's own table (ties within 2% accepted).
 
     Measured on 2026-12-01 on this 2-core VM, shared with other jobs (load 11 to 26), with the
-    notebook's sweep (``python /tmp/nb04/seeds.py PROFILE sweep SEEDS``; the same recipe is in
-    tests/test_checks_nb04.py), test accuracies for pool_size 1, 2, 3, 4:
+    notebook's sweep (its recipe is ``_sweep`` in tests/test_checks_nb04_experiments.py, whose
+    slow test passes on seeds 0–4 in both profiles), test accuracies for pool_size 1, 2, 3, 4:
 
     - quick (1,500 images, 1 epoch; 2,000 test images), seeds 0–4: 69.5–74.6%, 57.3–68.2%,
       28.8–42.7%, 22.1–34.9%; validation (500 images) and test within 5.4 points (the
@@ -518,8 +518,7 @@ class TrainedBest(TrainedModelCheck):
     student, evaluated by the check on MNIST test images it loads itself.
 
     Thresholds, measured on 2026-12-01 on this 2-core VM (shared with other jobs) with the
-    notebook's solution (``python /tmp/nb04/seeds.py PROFILE best 0 1 2 3 4``; the same recipe
-    is ``_train_best`` in tests/test_checks_nb04_experiments.py):
+    notebook's solution (its recipe is ``_train_best`` in tests/test_checks_nb04_experiments.py):
 
     - quick (1,500 training images, 2 epochs; 2,000 test images): 72.95%, 68.95%, 72.85%,
       75.90%, 70.50% for seeds 0–4; trained on too little (300 images, 1 epoch): 17.8%,
