@@ -1,15 +1,31 @@
-"""Checks of notebook 05_regularization (dropout, L2, batch normalisation)."""
+"""Checks of notebook 05_regularization (dropout, L2, batch normalisation).
+
+- ``05.regularized_cnn`` (2 points): ``build_regularized_cnn(l2, dropout)`` adds the
+  three techniques to the plain CNN.
+- ``05.choose_l2`` (2 points): the L2 strength the student picks is the best of their
+  own sweep on the validation images, measured by the check on those images.
+- ``05.train_regularized`` (2 points): the student's regularised CNN, trained with the
+  chosen strength, evaluated by the check on test images it loads itself.
+- Questions ``05.q_l2_weights``, ``05.q_bn_time``, ``05.q_sweep_noise`` (its right answer
+  follows from the student's sweep) and ``05.q_tutorial_noise``.
+"""
 
 from __future__ import annotations
 
+import functools
 import math
-from typing import Any
+import numbers
+from typing import Any, ClassVar
 
 from ._activations import ACTIVATION_LAYERS
 from ._core import Check, CheckFailed, register
+from ._question import Question
+from ._trained import TrainedModelCheck, adapt_images, binomial_se
 from .nb03 import describe, get_model, model_facts
 
-__all__ = ["CONV_FILTERS", "DENSE_UNITS", "RegularizedCNN"]
+__all__ = ["CONV_FILTERS", "DENSE_UNITS", "BatchNormTime", "ChooseL2", "L2Weights",
+           "RegularizedCNN", "SweepNoise", "TrainRegularized", "TutorialNoise", "l2_factors",
+           "sweep_accuracies", "validation_images"]
 
 #: The plain CNN of the lesson (notebook 04's best network without dropout):
 #: Conv2D(16, 4×4) → pool → Conv2D(32, 4×4) → pool → Flatten → Dense(100) → Dense(10).
@@ -181,3 +197,343 @@ class RegularizedCNN(Check):
         return self.ok(f"batch normalisation after each convolution and the hidden layer "
                        f"({n_bn} BatchNormalization layers), L2 on every kernel, dropout after "
                        "Flatten; the arguments l2 and dropout are used.")
+
+
+# --------------------------------------------------------------------------- #
+# Experiments and questions
+# --------------------------------------------------------------------------- #
+
+#: Notebook 05's validation set: the last 5,000 training images (500 in the quick profile).
+VALIDATION = 5_000
+
+
+@functools.lru_cache(maxsize=2)
+def _validation(profile_name: str) -> tuple[Any, Any]:
+    from .. import data, profiles
+
+    (x_train, y_train), _ = data.load("mnist", verbose=False)
+    n = profiles.Profile(profile_name).samples(VALIDATION, quick=500)
+    return data.subsample(x_train[-VALIDATION:], y_train[-VALIDATION:], n=n, seed=0)
+
+
+def validation_images() -> tuple[Any, Any]:
+    """The validation images and labels of notebook 05, as it cuts them (uint8, 28 × 28)."""
+    from .. import profiles
+
+    return _validation(profiles.current().name)
+
+
+def l2_factors(model: Any) -> set[float]:
+    """The L2 factors of the kernel regularizers of ``model``'s layers (empty: none).
+
+    >>> import keras
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(
+    ...     2, kernel_regularizer=keras.regularizers.L2(1e-3)), keras.layers.Dense(1)])
+    >>> l2_factors(model)
+    {0.001}
+    """
+    factors = set()
+    for layer in model.layers:
+        regularizer = getattr(layer, "kernel_regularizer", None)
+        if regularizer is not None:
+            factors.add(float(f"{float(regularizer.get_config().get('l2', 0.0)):.6g}"))
+    return factors
+
+
+def _sweep_models(trained: Any) -> dict[float, Any]:
+    """Validate ``sweep_models``: {L2 strength: trained model}, each with that strength."""
+    import keras
+
+    what = "a dict {L2 strength: trained model}"
+    if not isinstance(trained, dict) or len(trained) < 2:
+        got = (f"a dict of {len(trained)} model{'s' * (len(trained) != 1)}"
+               if isinstance(trained, dict) else type(trained).__name__)
+        raise CheckFailed(f"expected {what} of at least two strengths, got {got}.",
+                          hint="train one model per L2 strength of the sweep and store it in "
+                               "sweep_models[l2]")
+    models: dict[float, Any] = {}
+    for key, model in trained.items():
+        if isinstance(key, bool) or not isinstance(key, numbers.Real):
+            raise CheckFailed(f"sweep_models has the key {key!r}; expected the L2 strengths "
+                              "as numbers.", hint="use the strength itself as the key, e.g. "
+                                                  "sweep_models[l2] = model")
+        if not isinstance(model, keras.Model):
+            raise CheckFailed(f"sweep_models[{key:g}] is a {type(model).__name__}, expected a "
+                              "trained Keras model.",
+                              hint="store the model itself (the object you called fit on), "
+                                   "not its history")
+        factors = l2_factors(model)
+        if factors - {0.0} and factors != {float(f"{float(key):.6g}")}:
+            shown = ", ".join(f"{f:g}" for f in sorted(factors))
+            raise CheckFailed(f"sweep_models[{key:g}] has L2 {shown} on its kernels, not "
+                              f"{key:g}.", hint="build each model of the sweep with "
+                                                "build_regularized_cnn(l2=l2)")
+        if not factors - {0.0} and float(key) != 0.0:
+            raise CheckFailed(f"sweep_models[{key:g}] has no L2 penalty on its kernels.",
+                              hint="build each model of the sweep with "
+                                   "build_regularized_cnn(l2=l2)")
+        models[float(key)] = model
+    return models
+
+
+def _accuracy(model: Any, x: Any, y: Any) -> float:
+    """The accuracy of ``model`` on stored images ``x`` with labels ``y``, by eager calls.
+
+    Like :func:`~coursekit.checks._trained.accuracy_of`, but no ``predict`` function is
+    traced per model, so that measuring a whole sweep does not make TensorFlow warn about
+    retracing. (On main since c690d4d ``accuracy_of`` itself calls the model eagerly; this
+    can then become ``accuracy_of``.)
+    """
+    import keras
+    import numpy as np
+
+    inputs = adapt_images(x, model)
+    try:
+        scores = np.concatenate([keras.ops.convert_to_numpy(model(inputs[i:i + 500],
+                                                                  training=False))
+                                 for i in range(0, len(inputs), 500)])
+    except Exception as exc:
+        raise CheckFailed(f"a model of your sweep could not predict on the validation images "
+                          f"({type(exc).__name__}).",
+                          hint="build each model with your build_regularized_cnn") from None
+    if scores.ndim != 2 or scores.shape[0] != len(y):
+        raise CheckFailed(f"a model of your sweep gives outputs of shape {scores.shape[1:]}, "
+                          "expected one score per class.",
+                          hint="build each model with your build_regularized_cnn")
+    return float(np.mean(np.argmax(scores, axis=-1) == y))
+
+
+def sweep_accuracies(models: dict[float, Any]) -> dict[float, float]:
+    """The validation accuracy of each model of the sweep, measured by the check."""
+    x_val, y_val = validation_images()
+    return {l2: _accuracy(model, x_val, y_val) for l2, model in models.items()}
+
+
+def _sweep_answer(obj: Any, first: str) -> tuple[Any, dict[float, Any]]:
+    if not (isinstance(obj, tuple) and len(obj) == 2):
+        raise CheckFailed(f"expected ({first}, sweep_models).",
+                          hint="keep the check cell as it was given")
+    answer, trained = obj
+    return answer, _sweep_models(trained)
+
+
+@register
+class ChooseL2(Check):
+    """``05.choose_l2``: the L2 strength that is best on validation in the student's sweep.
+
+    The check measures every model of the student's sweep on the notebook's validation
+    images itself, and passes when ``best_l2`` is the best of them (to within one image,
+    for the rounding of a different batch order). Every model must have learned
+    something, so that an untrained one cannot be the "best" of a broken sweep.
+
+    The threshold for "learned", from the solution's sweep (``build_regularized_cnn(l2)``,
+    the course recipe: Adam one-cycle, batch 128), measured on 2026-12-01 on the shared
+    2-core machine (load 10–30), on the notebook's validation images:
+
+    - quick (2,000 images, 1 epoch; 500 validation images), seeds 0–4, l2 in 1e-4, 1e-3,
+      1e-2: 67.2–79.4% for every strength; untrained: 10–11%. Threshold 30%. (More epochs
+      are *worse* in the quick profile: after 48–128 steps the running averages of batch
+      normalisation lag behind the weights, and the accuracy fell to 12–40%.)
+    - full (5,000 images, 20 epochs; 5,000 validation images), seed 0: 98.40% (1e-4) and
+      98.32% (2e-3); the notebook's own run, seed 42: 98.50, 98.40, 98.52% (1e-4, 5e-4,
+      2e-3). With 6
+      epochs instead of 20 the same sweep gave 10.6–20.0%: the reason the notebook trains
+      20. Threshold 90%.
+    """
+
+    id: ClassVar[str] = "05.choose_l2"
+    notebook: ClassVar[str] = "05_regularization"
+    points: ClassVar[float] = 2
+    expects: ClassVar[str] = ("(best_l2, sweep_models): the L2 strength you chose and the dict "
+                              "{L2 strength: trained model} of your sweep")
+    #: Validation accuracy below which a model of the sweep has not been trained.
+    min_accuracy: ClassVar[dict[str, float]] = {"quick": 0.30, "full": 0.90}
+
+    def collect(self, obj: Any) -> Any:
+        choice, models = _sweep_answer(obj, "best_l2")
+        if choice is None or choice is Ellipsis:
+            raise CheckFailed("best_l2 is not set yet.",
+                              hint="set best_l2 to the strength your own table says is best")
+        if isinstance(choice, bool) or not isinstance(choice, numbers.Real):
+            raise CheckFailed(f"best_l2 is a {type(choice).__name__}, expected a number (an "
+                              "L2 strength of your sweep).",
+                              hint="write the strength itself, e.g. best_l2 = 0.5, not text")
+        return {"choice": float(choice), "models": models}
+
+    def judge(self, evidence: Any) -> Any:
+        from .. import profiles
+
+        accuracies = sweep_accuracies(evidence["models"])
+        n = len(validation_images()[1])
+        need = self.min_accuracy[profiles.current().name]
+        for l2, accuracy in sorted(accuracies.items()):
+            if accuracy < need:
+                return self.fail(f"your model with L2 {l2:g} classifies only {accuracy:.1%} of "
+                                 f"the {n:,} validation images correctly: it has not been "
+                                 "trained (enough) to compare.",
+                                 hint="compile and fit every model of the sweep on the sweep's "
+                                      "training images, for the epochs the exercise gives")
+        choice = evidence["choice"]
+        matches = [l2 for l2 in accuracies if math.isclose(l2, choice, rel_tol=1e-6)]
+        if not matches:
+            shown = ", ".join(f"{l2:g}" for l2 in sorted(accuracies))
+            return self.fail(f"best_l2 = {choice:g} is not one of the strengths of your sweep "
+                             f"({shown}).", hint="choose one of the strengths you trained")
+        chosen = accuracies[matches[0]]
+        if chosen < max(accuracies.values()) - 1.5 / n:
+            return self.fail(f"on the {n:,} validation images the check measures "
+                             f"{chosen:.2%} for your model with L2 {choice:g}, and more for "
+                             "another model of your sweep.",
+                             hint="choose on the validation accuracy of your own models: not "
+                                  "on the training accuracy, and never on the test set")
+        shown = ", ".join(f"{l2:g}: {acc:.2%}" for l2, acc in sorted(accuracies.items()))
+        return self.ok(f"L2 {choice:g} is the best of your sweep on the {n:,} validation images "
+                       f"(measured by the check: {shown}; ± {binomial_se(chosen, n):.2%}).")
+
+
+@register
+class TrainRegularized(TrainedModelCheck):
+    """``05.train_regularized``: the student's regularised CNN, trained with the chosen L2.
+
+    The model must be the student's regularised CNN (batch normalisation, dropout and an
+    L2 penalty), then the check evaluates it on test images it loads itself.
+
+    Thresholds, from the solution (``build_regularized_cnn(l2=1e-3)``, the course recipe:
+    Adam one-cycle, batch 128) over seeds 0–4, measured on 2026-12-01 on the shared 2-core
+    machine (load 20–30) with real MNIST:
+
+    - quick (2,000 training images, 1 epoch; 2,000 test images): 63.6–77.9%; one epoch on
+      200 images: 13.1–16.4%; untrained: 10.2–10.5%. Threshold 40%.
+    - full (60,000 images, 5 epochs; 10,000 test images): 99.14, 99.21, 99.22, 99.26,
+      99.31% (the notebook's own run, seed 42 with the L2 2e-3 its sweep chose: 99.21%); one
+      epoch on 6,000 images: 65.6%; untrained: 11.4%. Threshold 98%, twelve
+      standard errors under the worst seed, so that a student whose validation sweep picked
+      another strength still passes.
+    """
+
+    id: ClassVar[str] = "05.train_regularized"
+    notebook: ClassVar[str] = "05_regularization"
+    points: ClassVar[float] = 2
+    dataset: ClassVar[str] = "mnist"
+    min_accuracy: ClassVar[dict[str, float]] = {"quick": 0.40, "full": 0.98}
+    advice: ClassVar[str] = ("train your build_regularized_cnn(l2=best_l2) on all the training "
+                             "images of the exercise, for the epochs it gives, with the course "
+                             "recipe's optimizer")
+
+    def collect(self, model: Any) -> Any:
+        model = super().collect(model)
+        kinds = {type(layer).__name__ for layer in model.layers}
+        missing = [name for name, present in (
+            ("BatchNormalization layer", "BatchNormalization" in kinds),
+            ("Dropout layer", "Dropout" in kinds),
+            ("L2 penalty", bool(l2_factors(model) - {0.0}))) if not present]
+        if missing:
+            raise CheckFailed(f"your model has no {' and no '.join(missing)}: this exercise "
+                              "trains your regularised CNN.",
+                              hint="build it with your build_regularized_cnn and the strength "
+                                   "you chose, then compile and fit it")
+        return model
+
+
+@register
+class L2Weights(Question):
+    """``05.q_l2_weights``: predict the size of the weights trained with an L2 penalty."""
+
+    id: ClassVar[str] = "05.q_l2_weights"
+    notebook: ClassVar[str] = "05_regularization"
+    prompt: ClassVar[str] = ("After training on the 2,000 images, how large will the weights of "
+                             "the Dense(100) layer trained with L2 (λ = 0.003) be, compared with "
+                             "those of the network trained without a penalty?")
+    choices: ClassVar[dict[str, str]] = {"a": "smaller", "b": "about the same",
+                                         "c": "larger"}
+    answer: ClassVar[str] = "a"
+    hint: ClassVar[str] = ("reread what the penalty adds to the loss (section 4), and ask what "
+                           "the optimizer can change to lower that term")
+    explanation: ClassVar[str] = (
+        "the gradient of λ·Σw² is 2λw: at every step it pulls each weight towards 0, so only "
+        "the weights that the data keep asking for stay large. The root mean square printed "
+        "below shows by how much.")
+
+
+@register
+class BatchNormTime(Question):
+    """``05.q_bn_time``: predict the effect of batch normalisation on the time per epoch."""
+
+    id: ClassVar[str] = "05.q_bn_time"
+    notebook: ClassVar[str] = "05_regularization"
+    prompt: ClassVar[str] = ("On a CPU, how long will an epoch of the CNN with batch "
+                             "normalisation take, compared with the plain CNN?")
+    choices: ClassVar[dict[str, str]] = {"a": "less time", "b": "about the same time",
+                                         "c": "clearly more time"}
+    answer: ClassVar[str] = "c"
+    hint: ClassVar[str] = ("count the work: what does a BatchNormalization layer compute for "
+                           "every channel of every image, in the forward and the backward pass?")
+    explanation: ClassVar[str] = (
+        "batch normalisation computes a mean and a variance per channel over the batch and "
+        "rescales every activation, forward and backward, after each convolution: for a small "
+        "CNN on a CPU that is a large share of the work. It pays back in fewer epochs, not in "
+        "faster ones.")
+
+
+@register
+class SweepNoise(Question):
+    """``05.q_sweep_noise``: is the best L2's lead over the runner-up bigger than the noise?
+
+    The right answer follows from the student's own sweep: the check measures the models
+    on the validation images and compares the lead with twice the standard error.
+    """
+
+    id: ClassVar[str] = "05.q_sweep_noise"
+    notebook: ClassVar[str] = "05_regularization"
+    prompt: ClassVar[str] = ("Is the validation lead of your best L2 strength over the second "
+                             "best of your sweep bigger than twice the standard error?")
+    choices: ClassVar[dict[str, str]] = {"a": "yes: more than twice the standard error",
+                                         "b": "no: within twice the standard error"}
+    hint: ClassVar[str] = ("compute sqrt(p(1 − p) / n) for your validation accuracy p and the "
+                           "number n of validation images, and compare twice it with the "
+                           "difference between the two best rows of your table")
+    explanation: ClassVar[str] = (
+        "a lead smaller than about two standard errors could come from which images happen to "
+        "be in the validation set. You may still pick the best (it is the best guess), but "
+        "not claim it is better; to tell, measure on more images or repeat with other seeds.")
+
+    def collect(self, obj: Any) -> Any:
+        answer, models = _sweep_answer(obj, "answer_sweep_noise")
+        return {"answer": super().collect(answer), "models": models}
+
+    def right_answer(self, evidence: Any) -> str:
+        accuracies = sorted(sweep_accuracies(evidence["models"]).values(), reverse=True)
+        best, second = accuracies[0], accuracies[1]
+        n = len(validation_images()[1])
+        return "a" if best - second > 2 * binomial_se((best + second) / 2, n) else "b"
+
+    def judge(self, evidence: Any) -> Any:
+        choice = evidence["answer"]
+        if choice not in self.choices:
+            return super().judge(choice)  # the base class names the valid letters
+        if choice == self.right_answer(evidence):
+            return self.ok(f"right: {self.explanation}")
+        return self.fail(f'not this one: you answered "{choice}" ({self.choices[choice]}).',
+                         hint=self.hint)
+
+
+@register
+class TutorialNoise(Question):
+    """``05.q_tutorial_noise``: is the tutorial's 99.21% → 99.30% bigger than the noise?"""
+
+    id: ClassVar[str] = "05.q_tutorial_noise"
+    notebook: ClassVar[str] = "05_regularization"
+    prompt: ClassVar[str] = ("The tutorial reports 99.21% with dropout and 99.30% with batch "
+                             "normalisation, each on the 10,000 test images. What can you "
+                             "conclude?")
+    choices: ClassVar[dict[str, str]] = {
+        "a": "batch normalisation is better: 0.09 points more",
+        "b": "nothing yet: 0.09 points is about one standard error",
+        "c": "dropout is better: its model trains faster"}
+    answer: ClassVar[str] = "b"
+    hint: ClassVar[str] = ("compute the standard error sqrt(p(1 − p) / n) at p = 0.992 and "
+                           "n = 10,000, and compare the difference with twice it")
+    explanation: ClassVar[str] = (
+        "at 99.2% on 10,000 images the standard error is 0.09 points: the two models differ by "
+        "one standard error, which the luck of the test images could explain. (Training time "
+        "says which is cheaper, not which is more accurate.)")
