@@ -60,7 +60,7 @@ def _test_set(dataset: str) -> tuple[np.ndarray, np.ndarray]:
     from .. import data
 
     (_, _), (x_test, y_test) = data.load(dataset, verbose=False)
-    return x_test, y_test
+    return x_test, np.asarray(y_test).reshape(-1)  # CIFAR-10's labels come as (N, 1)
 
 
 def held_out(dataset: str, n: int | None) -> tuple[np.ndarray, np.ndarray]:
