@@ -297,6 +297,9 @@ class Augmentation(Check):
 # 07.train_augmented, 07.fair_comparison and the questions 07.q_conv_params,
 # 07.q_mlp_or_cnn and 07.q_aug_noise.
 
+import functools  # noqa: E402
+
+from . import _trained  # noqa: E402
 from ._question import NumberQuestion, Question  # noqa: E402
 from ._trained import TrainedModelCheck, accuracy_of, binomial_se  # noqa: E402
 
@@ -310,10 +313,16 @@ VALIDATION_QUICK = 500
 
 def validation_split() -> tuple[np.ndarray, np.ndarray]:
     """The validation images (uint8) and labels that notebook 07 holds out of training."""
-    from .. import data, profiles
+    from .. import profiles
+
+    return _validation_split(profiles.current().samples(VALIDATION, quick=VALIDATION_QUICK))
+
+
+@functools.lru_cache(maxsize=2)
+def _validation_split(n: int) -> tuple[np.ndarray, np.ndarray]:
+    from .. import data
 
     (x_train, y_train), _ = data.load("cifar10", verbose=False)
-    n = profiles.current().samples(VALIDATION, quick=VALIDATION_QUICK)
     return x_train[-VALIDATION:][:n], np.asarray(y_train).ravel()[-VALIDATION:][:n]
 
 
@@ -396,8 +405,11 @@ class TrainAugmented(TrainedModelCheck):
     - quick (2,000 training images, 5 epochs), seeds 0–4: 36.0, 30.2, 34.2, 33.5, 29.2%
       (± 1.4–1.5 points each); untrained about 10%, one epoch on 256 images under 25%;
       threshold 25%.
-    - full (4,085 training images, at most 30 epochs): FULL_SEEDS; threshold 50%, under
-      the plain CNN's level, above what a few epochs of augmented training reach.
+    - full (4,085 training images, at most 50 epochs), seeds 0–4: 59.3, 54.6, 59.7, 58.9,
+      60.0% (± 1.5 points each; 50, 39, 50, 50 and 45 epochs run). Half-trained, the same
+      models' validation accuracy was 36–41% after 5 epochs and 43–48% after 10; with a
+      budget of 30 epochs seed 0 reached 53.8%. Threshold 50%: more than 3 standard errors
+      under the worst seed, above what 10 epochs of augmented training reach.
     """
 
     id = "07.train_augmented"
@@ -418,6 +430,21 @@ class TrainAugmented(TrainedModelCheck):
                                            "layers, inside the model")
         return _for_raw_pixels(model)
 
+    def judge(self, model: Any) -> Any:
+        # The shared held_out() gives the labels as stored; CIFAR-10's have the shape
+        # (N, 1), which accuracy_of() would compare with every prediction at once.
+        stored = _trained.held_out
+
+        def flat_labels(dataset: str, n: int | None) -> tuple[np.ndarray, np.ndarray]:
+            x, y = stored(dataset, n)
+            return x, np.asarray(y).ravel()
+
+        _trained.held_out = flat_labels
+        try:
+            return super().judge(model)
+        finally:
+            _trained.held_out = stored
+
 
 @register
 class FairComparison(Check):
@@ -425,6 +452,10 @@ class FairComparison(Check):
 
     Fair: the same layers (the augmentation layers apart), the same ``epochs`` given to
     ``fit``, and both trained. The check measures both on the notebook's validation split.
+    The thresholds only say that a model has learned: in the seed runs of
+    :class:`TrainAugmented`, the solution's validation accuracies were 29.6–38.0% (quick,
+    plain and augmented) and 56.3–59.4% (full, augmented); the plain CNN of the notebook's
+    full run is in the notebook.
     """
 
     id = "07.fair_comparison"
