@@ -297,7 +297,9 @@ class Augmentation(Check):
 # 07.train_augmented, 07.fair_comparison and the questions 07.q_conv_params,
 # 07.q_mlp_or_cnn and 07.q_aug_noise.
 
+import contextlib  # noqa: E402
 import functools  # noqa: E402
+import io  # noqa: E402
 
 from . import _trained  # noqa: E402
 from ._question import NumberQuestion, Question  # noqa: E402
@@ -322,7 +324,8 @@ def validation_split() -> tuple[np.ndarray, np.ndarray]:
 def _validation_split(n: int) -> tuple[np.ndarray, np.ndarray]:
     from .. import data
 
-    (x_train, y_train), _ = data.load("cifar10", verbose=False)
+    with contextlib.redirect_stdout(io.StringIO()):  # the notebook announced the data
+        (x_train, y_train), _ = data.load("cifar10", verbose=False)
     return x_train[-VALIDATION:][:n], np.asarray(y_train).ravel()[-VALIDATION:][:n]
 
 
@@ -441,6 +444,8 @@ class TrainAugmented(TrainedModelCheck):
 
         _trained.held_out = flat_labels
         try:
+            with contextlib.redirect_stdout(io.StringIO()):  # the notebook announced the data
+                stored(self.dataset, None)
             return super().judge(model)
         finally:
             _trained.held_out = stored
