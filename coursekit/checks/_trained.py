@@ -73,8 +73,11 @@ def _starts_with_rescaling(model: Any) -> bool:
     import keras
 
     for layer in model.layers:
-        if isinstance(layer, keras.layers.InputLayer):
+        # augmentation layers (RandomFlip, ...) work at any scale: look past them
+        if isinstance(layer, keras.layers.InputLayer) or type(layer).__name__.startswith("Random"):
             continue
+        if isinstance(layer, keras.Sequential):  # an augmentation block, or a nested stem
+            return _starts_with_rescaling(layer)
         return isinstance(layer, keras.layers.Rescaling)
     return False
 

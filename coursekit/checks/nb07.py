@@ -5,7 +5,12 @@
 - ``07.augmentation``: a function ``build_augmentation()`` returning a
   ``keras.Sequential`` of random preprocessing layers with a horizontal flip and a
   translation (and optionally a gentle rotation, zoom, contrast or brightness change).
-"""
+- ``07.train_augmented``: the student's augmented CNN, trained by the student and
+  measured by the check on the test images.
+- ``07.fair_comparison``: the plain and the augmented CNN, the same layers and the same
+  ``epochs`` budget, both measured by the check on the notebook's validation split.
+- ``07.q_conv_params``, ``07.q_mlp_or_cnn``, ``07.q_aug_noise``: inline questions; the
+  last one's right answer follows from the student's own two models."""
 
 from __future__ import annotations
 
@@ -284,3 +289,322 @@ class Augmentation(Check):
                              hint="check the factors: a factor of 0 makes a layer do nothing")
         return self.ok(f"{' → '.join(types)}: the images keep their shape (32, 32, 3), come "
                        "through unchanged at inference, and are randomly changed in training")
+
+
+# --------------------------------------------------------------------------- #
+# The experiment: augmentation vs none, with the same epoch budget
+# --------------------------------------------------------------------------- #
+# 07.train_augmented, 07.fair_comparison and the questions 07.q_conv_params,
+# 07.q_mlp_or_cnn and 07.q_aug_noise.
+
+import contextlib  # noqa: E402
+import functools  # noqa: E402
+import io  # noqa: E402
+
+from . import _trained  # noqa: E402
+from ._question import NumberQuestion, Question  # noqa: E402
+from ._trained import TrainedModelCheck, accuracy_of, binomial_se  # noqa: E402
+
+__all__ += ["AugmentationNoise", "ConvParams", "FairComparison", "MlpOrCnn", "TrainAugmented"]
+
+#: The notebook's validation split: the last VALIDATION training images (the quick
+#: profile takes the first 500 of them).
+VALIDATION = 1_000
+VALIDATION_QUICK = 500
+
+
+def validation_split() -> tuple[np.ndarray, np.ndarray]:
+    """The validation images (uint8) and labels that notebook 07 holds out of training."""
+    from .. import profiles
+
+    return _validation_split(profiles.current().samples(VALIDATION, quick=VALIDATION_QUICK))
+
+
+@functools.lru_cache(maxsize=2)
+def _validation_split(n: int) -> tuple[np.ndarray, np.ndarray]:
+    from .. import data
+
+    with contextlib.redirect_stdout(io.StringIO()):  # the notebook announced the data
+        (x_train, y_train), _ = data.load("cifar10", verbose=False)
+    return x_train[-VALIDATION:][:n], np.asarray(y_train).ravel()[-VALIDATION:][:n]
+
+
+def _flat_layers(model: Any) -> list[Any]:
+    """The layers of ``model`` in order, nested models (an augmentation Sequential) opened."""
+    import keras
+
+    layers = []
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            layers.extend(_flat_layers(layer))
+        elif not isinstance(layer, keras.layers.InputLayer):
+            layers.append(layer)
+    return layers
+
+
+def _is_random(layer: Any) -> bool:
+    """A random preprocessing layer: active in training, the identity at inference."""
+    return type(layer).__name__.startswith("Random")
+
+
+def random_layers(model: Any) -> list[str]:
+    """The names of the random augmentation layers in ``model`` (nested ones included)."""
+    return [type(layer).__name__ for layer in _flat_layers(model) if _is_random(layer)]
+
+
+def _for_raw_pixels(model: Any) -> Any:
+    """``model``, wrapped so that the shared checks feed it raw pixels when it rescales
+    them itself behind its augmentation layers (``Input → augmentation → Rescaling → …``).
+
+    :func:`coursekit.checks._trained.adapt_images` feeds raw 0–255 pixels only to a
+    model whose *first* layer is ``Rescaling``; augmentation first is just as correct.
+    """
+    import keras
+
+    top = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+    inner = [layer for layer in _flat_layers(model) if not _is_random(layer)]
+    rescales_inside = bool(inner) and isinstance(inner[0], keras.layers.Rescaling)
+    if not rescales_inside or (top and isinstance(top[0], keras.layers.Rescaling)):
+        return model
+    shape = tuple(model.inputs[0].shape[1:])
+    return keras.Sequential([keras.Input(shape=shape), keras.layers.Rescaling(1.0), model],
+                            name=f"{model.name}_raw_pixels")
+
+
+def _trained_model(model: Any, name: str) -> Any:
+    """``model`` if it is a Keras model that ``fit`` has trained, else :class:`CheckFailed`."""
+    import keras
+
+    if not isinstance(model, keras.Model):
+        what = type(model).__name__
+        hint = ("store the model itself, not its history" if "History" in what
+                else "assign the model you called fit on to this variable")
+        raise CheckFailed(f"{name} is {what}, expected a trained Keras model.", hint=hint)
+    history = getattr(model, "history", None)
+    if not model.built or not model.inputs or not getattr(history, "epoch", None):
+        raise CheckFailed(f"{name} has not been trained: fit was never called on it.",
+                          hint=f"compile and fit {name} itself; a model rebuilt after fit "
+                               "starts again from random weights")
+    return model
+
+
+def _fit_epochs(model: Any) -> tuple[int, int]:
+    """(epochs asked of the last ``fit``, epochs it ran) of a trained model."""
+    history = model.history
+    return int(history.params.get("epochs", len(history.epoch))), len(history.epoch)
+
+
+@register
+class TrainAugmented(TrainedModelCheck):
+    """``07.train_augmented``: the student's CNN with augmentation layers, trained by the student.
+
+    The check measures it on all 1,017 test images of the offline CIFAR-10 subset, which it
+    loads itself. Thresholds measured on 2026-12-01 on the 2-core machine, shared with other
+    work (load 15–27), with ``/work/notes/scripts/nb07_seeds.py`` (the notebook's solution:
+    TensorFlow's CIFAR-10 CNN behind RandomFlip + RandomTranslation(0.1), Adam 1e-3,
+    batch 128, at most EPOCHS epochs with early stopping on the validation accuracy,
+    patience 8, the best epoch's weights kept):
+
+    - quick (2,000 training images, 5 epochs), seeds 0–4: 36.0, 30.2, 34.2, 33.5, 29.2%
+      (± 1.4–1.5 points each); untrained about 10%, one epoch on 256 images under 25%;
+      threshold 25%.
+    - full (4,085 training images, at most 50 epochs), seeds 0–4: 59.3, 54.6, 59.7, 58.9,
+      60.0% (± 1.5 points each; 50, 39, 50, 50 and 45 epochs run). Half-trained, the same
+      models' validation accuracy was 36–41% after 5 epochs and 43–48% after 10; with a
+      budget of 30 epochs seed 0 reached 53.8%. Threshold 50%: more than 3 standard errors
+      under the worst seed, above what 10 epochs of augmented training reach.
+    """
+
+    id = "07.train_augmented"
+    notebook = "07_cifar10"
+    points = 2
+    dataset = "cifar10"
+    eval_samples = {"quick": None, "full": None}
+    min_accuracy = {"quick": 0.25, "full": 0.50}
+    advice = ("fit the augmented CNN on all of x_fit for EPOCHS epochs, with the validation "
+              "images as validation_data; an augmented model learns more slowly than a plain "
+              "one: look at its validation curve")
+
+    def collect(self, model: Any) -> Any:
+        model = _trained_model(super().collect(model), "augmented_cnn")
+        if not random_layers(model):
+            raise CheckFailed("augmented_cnn has no random augmentation layer: it is a plain "
+                              "CNN.", hint="put your build_augmentation() in front of the CNN's "
+                                           "layers, inside the model")
+        return _for_raw_pixels(model)
+
+    def judge(self, model: Any) -> Any:
+        # The shared held_out() gives the labels as stored; CIFAR-10's have the shape
+        # (N, 1), which accuracy_of() would compare with every prediction at once.
+        stored = _trained.held_out
+
+        def flat_labels(dataset: str, n: int | None) -> tuple[np.ndarray, np.ndarray]:
+            x, y = stored(dataset, n)
+            return x, np.asarray(y).ravel()
+
+        _trained.held_out = flat_labels
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):  # the notebook announced the data
+                stored(self.dataset, None)
+            return super().judge(model)
+        finally:
+            _trained.held_out = stored
+
+
+@register
+class FairComparison(Check):
+    """``07.fair_comparison``: the same CNN trained with and without augmentation, fairly.
+
+    Fair: the same layers (the augmentation layers apart), the same ``epochs`` given to
+    ``fit``, and both trained. The check measures both on the notebook's validation split.
+    The thresholds only say that a model has learned: in the seed runs of
+    :class:`TrainAugmented`, the solution's validation accuracies were 29.6–38.0% (quick,
+    plain and augmented) and 56.3–59.4% (full, augmented); the plain CNN of the notebook's
+    full run is in the notebook.
+    """
+
+    id = "07.fair_comparison"
+    notebook = "07_cifar10"
+    points = 1
+    expects = "(plain_cnn, augmented_cnn): two trained Keras models"
+    #: The validation accuracy each model must reach (it learned something).
+    min_accuracy = {"quick": 0.2, "full": 0.40}
+
+    def collect(self, pair: Any) -> Any:
+        if not (isinstance(pair, tuple) and len(pair) == 2):
+            raise CheckFailed(f"expected {self.expects}.", hint="keep the check cell as given")
+        if any(model is None for model in pair):
+            raise CheckFailed("plain_cnn or augmented_cnn is still None.",
+                              hint="run the exercise cell above first, then this check")
+        plain = _trained_model(pair[0], "plain_cnn")
+        augmented = _trained_model(pair[1], "augmented_cnn")
+        return {"plain": _for_raw_pixels(plain), "augmented": _for_raw_pixels(augmented),
+                "plain_random": random_layers(plain), "augmented_random": random_layers(augmented),
+                "plain_layers": [type(x).__name__ for x in _flat_layers(plain)
+                                 if not _is_random(x)],
+                "augmented_layers": [type(x).__name__ for x in _flat_layers(augmented)
+                                     if not _is_random(x)],
+                "plain_params": int(plain.count_params()),
+                "augmented_params": int(augmented.count_params()),
+                "plain_epochs": _fit_epochs(plain), "augmented_epochs": _fit_epochs(augmented)}
+
+    def judge(self, evidence: Any) -> Any:
+        from .. import profiles
+
+        if evidence["plain_random"]:
+            found = ", ".join(evidence["plain_random"])
+            return self.fail(f"plain_cnn has augmentation layers ({found}); it should be the "
+                             "CNN alone.",
+                             hint="build plain_cnn without build_augmentation()")
+        if not evidence["augmented_random"]:
+            return self.fail("augmented_cnn has no random augmentation layer.",
+                             hint="put your build_augmentation() in front of the CNN's layers")
+        if (evidence["plain_layers"] != evidence["augmented_layers"]
+                or evidence["plain_params"] != evidence["augmented_params"]):
+            return self.fail(
+                f"the two CNNs differ beyond the augmentation: {evidence['plain_params']:,} vs "
+                f"{evidence['augmented_params']:,} parameters, layers "
+                f"{' → '.join(evidence['plain_layers'])} vs "
+                f"{' → '.join(evidence['augmented_layers'])}.",
+                hint="a fair comparison changes one thing only: build both from the same CNN")
+        (plain_asked, _), (aug_asked, _) = evidence["plain_epochs"], evidence["augmented_epochs"]
+        if plain_asked != aug_asked:
+            return self.fail(f"the last fit of plain_cnn was given epochs={plain_asked}, that of "
+                             f"augmented_cnn epochs={aug_asked}: not the same budget.",
+                             hint="give both fits the same epochs (EPOCHS) and the same callbacks")
+        x_val, y_val = validation_split()
+        need = self.min_accuracy[profiles.current().name]
+        scores = {}
+        for name in ("plain", "augmented"):
+            scores[name] = accuracy_of(evidence[name], x_val, y_val)
+            if scores[name] < need:
+                return self.fail(f"{name}_cnn classifies {scores[name]:.1%} of the "
+                                 f"{len(y_val):,} validation images correctly; at least "
+                                 f"{need:.0%} is expected of a trained CNN in the "
+                                 f"{profiles.current().name} profile.",
+                                 hint="fit it on x_fit for EPOCHS epochs, like the other one")
+        diff = scores["augmented"] - scores["plain"]
+        noise = 2 * binomial_se((scores["plain"] + scores["augmented"]) / 2, len(y_val))
+        return self.ok(f"a fair comparison: the same CNN and the same budget (epochs="
+                       f"{plain_asked}). Measured by the check on the {len(y_val):,} validation "
+                       f"images: without augmentation {scores['plain']:.1%}, with "
+                       f"{scores['augmented']:.1%} ({100 * diff:+.1f} points; twice the "
+                       f"standard error is {100 * noise:.1f} points).")
+
+
+def augmentation_difference(plain: Any, augmented: Any) -> tuple[float, float]:
+    """(validation accuracy with − without augmentation, twice its standard error)."""
+    x_val, y_val = validation_split()
+    a = accuracy_of(_for_raw_pixels(plain), x_val, y_val)
+    b = accuracy_of(_for_raw_pixels(augmented), x_val, y_val)
+    return b - a, 2 * binomial_se((a + b) / 2, len(y_val))
+
+
+@register
+class AugmentationNoise(Question):
+    """``07.q_aug_noise``: is the student's own augmentation gain bigger than the noise?"""
+
+    id = "07.q_aug_noise"
+    notebook = "07_cifar10"
+    prompt = ("Is the difference in validation accuracy between your augmented and your plain "
+              "CNN bigger than the noise of the measurement?")
+    choices = {"a": "yes: more than twice the standard error",
+               "b": "no: within twice the standard error"}
+    hint = ("compute the standard error sqrt(p(1 − p) / n) of an accuracy p on your n validation "
+            "images, and compare twice it with the difference in your own table")
+    explanation = ("on about 1,000 images an accuracy near 60% is only known to ±1.5 points "
+                   "(one standard error); a difference under about two standard errors could come "
+                   "from which images happen to be in the validation set.")
+
+    def collect(self, obj: Any) -> Any:
+        if not (isinstance(obj, tuple) and len(obj) == 3):
+            raise CheckFailed("expected (your answer, plain_cnn, augmented_cnn).",
+                              hint="keep the check cell as it was given")
+        answer, plain, augmented = obj
+        if plain is None or augmented is None:
+            raise CheckFailed("plain_cnn or augmented_cnn is still None.",
+                              hint="solve the experiment exercise above first")
+        return {"answer": super().collect(answer),
+                "plain": _trained_model(plain, "plain_cnn"),
+                "augmented": _trained_model(augmented, "augmented_cnn")}
+
+    def right_answer(self, evidence: Any) -> str:
+        diff, noise = augmentation_difference(evidence["plain"], evidence["augmented"])
+        return "a" if abs(diff) > noise else "b"
+
+
+@register
+class ConvParams(NumberQuestion):
+    """``07.q_conv_params``: the parameters of the first Conv2D(32, 3×3) on colour images."""
+
+    id = "07.q_conv_params"
+    notebook = "07_cifar10"
+    prompt = ("How many parameters (weights and biases) has the first layer, Conv2D(32, 3×3), "
+              "on 32 × 32 × 3 colour images?")
+    answer = 32 * (3 * 3 * 3 + 1)
+    tolerance = 0
+    hint = ("count the weights of one 3×3 filter: it reads every channel of the input at each "
+            "of its 3 × 3 positions; then add its bias, and multiply by the number of filters")
+    explanation = ("32 filters × (3 × 3 × 3 weights + 1 bias) = 896. On one-channel MNIST the "
+                   "same layer has 32 × (3 × 3 + 1) = 320: colour triples the weights of the "
+                   "first layer only; the later layers never see the channels of the image.")
+
+
+@register
+class MlpOrCnn(Question):
+    """``07.q_mlp_or_cnn``: predict which of the MLP and the CNN wins on colour photos."""
+
+    id = "07.q_mlp_or_cnn"
+    notebook = "07_cifar10"
+    prompt = ("Trained on the same CIFAR-10 images, which has the higher validation accuracy: "
+              "the MLP (1.8 million parameters) or the CNN (123,000)?")
+    choices = {"a": "the MLP: it has 15 times more parameters",
+               "b": "the CNN",
+               "c": "neither: they tie, within the noise"}
+    answer = "b"
+    hint = ("think about what a Dense layer does with a flattened photo: does a horse's ear "
+            "help it to recognise an ear somewhere else in the image? Compare with notebook 03")
+    explanation = ("the CNN's small filters are shared across the image, so an edge or a texture "
+                   "learned in one place is recognised everywhere; the MLP must learn every "
+                   "position separately, from far too few images, and spends its parameters on "
+                   "memorising them.")
