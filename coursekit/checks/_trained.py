@@ -69,17 +69,27 @@ def held_out(dataset: str, n: int | None) -> tuple[np.ndarray, np.ndarray]:
     return (x, y) if n is None else (x[:n], y[:n])
 
 
-def _starts_with_rescaling(model: Any) -> bool:
+def _first_layer(model: Any) -> Any:
+    """The first layer that sees pixel values as numbers, looking past the input and the
+    augmentation layers (RandomFlip, ...), which work at any scale, and into nested models."""
     import keras
 
     for layer in model.layers:
-        # augmentation layers (RandomFlip, ...) work at any scale: look past them
         if isinstance(layer, keras.layers.InputLayer) or type(layer).__name__.startswith("Random"):
             continue
-        if isinstance(layer, keras.Sequential):  # an augmentation block, or a nested stem
-            return _starts_with_rescaling(layer)
-        return isinstance(layer, keras.layers.Rescaling)
-    return False
+        if isinstance(layer, keras.Model):
+            inner = _first_layer(layer)
+            if inner is None:  # an augmentation block
+                continue
+            return inner
+        return layer
+    return None
+
+
+def _starts_with_rescaling(model: Any) -> bool:
+    import keras
+
+    return isinstance(_first_layer(model), keras.layers.Rescaling)
 
 
 def adapt_images(x: np.ndarray, model: Any) -> np.ndarray:
