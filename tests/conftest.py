@@ -109,3 +109,19 @@ def clean_sources(monkeypatch, tmp_path):
     cache = tmp_path / "keras" / "datasets"
     cache.mkdir(parents=True)
     return cache
+
+
+@pytest.fixture(scope="module")
+def mirror_for_checks(shared_mirror):
+    """Experiment checks load their held-out images themselves: from the offline mirror."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COURSEKIT_DATA_DIR", str(shared_mirror))
+        yield shared_mirror
+
+
+@pytest.fixture(scope="module")
+def quick_profile():
+    """The quick profile's sizes and thresholds, for a whole test module."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COURSEKIT_PROFILE", "quick")
+        yield

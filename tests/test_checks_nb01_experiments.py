@@ -8,13 +8,7 @@ import pytest
 from coursekit import data
 from coursekit.checks import get_check
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _mirror(shared_mirror):
-    """The checks load MNIST themselves, from the offline mirror."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("COURSEKIT_DATA_DIR", str(shared_mirror))
-        yield
+pytestmark = pytest.mark.usefixtures("mirror_for_checks")
 
 
 def run(check_id, answer):

@@ -10,14 +10,7 @@ from coursekit import data
 from coursekit.checks import get_check
 from coursekit.checks.nb02 import validation_set
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _mirror(shared_mirror):
-    """The checks load MNIST themselves, from the offline mirror; quick-profile sizes."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("COURSEKIT_DATA_DIR", str(shared_mirror))
-        patch.setenv("COURSEKIT_PROFILE", "quick")
-        yield
+pytestmark = pytest.mark.usefixtures("mirror_for_checks", "quick_profile")
 
 
 def run(check_id, answer):

@@ -17,12 +17,7 @@ L = keras.layers
 R = keras.regularizers
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _mirror(shared_mirror):
-    """The checks load MNIST themselves, from the offline mirror."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("COURSEKIT_DATA_DIR", str(shared_mirror))
-        yield
+pytestmark = pytest.mark.usefixtures("mirror_for_checks")
 
 
 @pytest.fixture(autouse=True)

@@ -13,13 +13,7 @@ from coursekit.checks import get_check
 L = keras.layers
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _mirror(shared_mirror):
-    """The checks load CIFAR-10 themselves, from the offline mirror (the real subset)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("COURSEKIT_DATA_DIR", str(shared_mirror))
-        patch.setenv("COURSEKIT_PROFILE", "quick")
-        yield
+pytestmark = pytest.mark.usefixtures("mirror_for_checks", "quick_profile")
 
 
 def run(check_id, answer):

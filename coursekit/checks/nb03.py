@@ -249,36 +249,17 @@ def _eval_samples() -> int | None:
     return ShuffleModels.eval_samples[profiles.current().name]
 
 
-def _accuracy(model: Any, x: Any, y: Any) -> float:
-    """:func:`coursekit.checks._trained.accuracy_of`, without TensorFlow's retracing warning.
-
-    ``model.predict`` traces a new ``tf.function`` per model, and from the fifth model on
-    TensorFlow's logger prints a warning about it under the check's verdict.
-    """
-    import logging
-
-    from ._trained import accuracy_of
-
-    logger = logging.getLogger("tensorflow")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        return accuracy_of(model, x, y)
-    finally:
-        logger.setLevel(level)
-
-
 def shuffle_accuracies(trained: dict[str, Any]) -> tuple[dict[str, float], int]:
     """The accuracy of each model of the experiment, measured by the check, and on how many images.
 
     Each model reads the check's own test images: shuffled with the notebook's
     permutation for ``*_shuffled``, as they are for the others.
     """
-    from ._trained import held_out
+    from ._trained import accuracy_of, held_out
 
     x, y = held_out("mnist", _eval_samples())
     x_shuffled = shuffle_pixels(x)
-    return ({key: _accuracy(model, x_shuffled if key.endswith("_shuffled") else x, y)
+    return ({key: accuracy_of(model, x_shuffled if key.endswith("_shuffled") else x, y)
              for key, model in trained.items()}, len(y))
 
 
@@ -378,7 +359,7 @@ class ShuffleModels(Check):
 
     def judge(self, trained: Any) -> Any:
         from .. import profiles
-        from ._trained import CHANCE_LEVEL, binomial_se, held_out
+        from ._trained import CHANCE_LEVEL, accuracy_of, binomial_se, held_out
 
         profile = profiles.current()
         need = self.min_accuracy[profile.name]
@@ -392,7 +373,7 @@ class ShuffleModels(Check):
             where = f"{accuracy:.1%} of {n:,} {reads} (± {binomial_se(accuracy, n):.1%})"
             # Trained on the other kind of images? Measure it on those.
             x, y = held_out("mnist", _eval_samples())
-            other = _accuracy(trained[key], x if shuffled else shuffle_pixels(x), y)
+            other = accuracy_of(trained[key], x if shuffled else shuffle_pixels(x), y)
             if accuracy < CHANCE_LEVEL and other >= need:
                 kind = "original" if shuffled else "shuffled"
                 return self.fail(f"shuffle_models[{key!r}] classifies only {where} correctly, "

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 from ._activations import ACTIVATION_LAYERS
 from ._core import Check, CheckFailed, register
 from ._question import Question
-from ._trained import TrainedModelCheck, adapt_images, binomial_se
+from ._trained import TrainedModelCheck, binomial_se
 from .nb03 import describe, get_model, model_facts
 
 __all__ = ["CONV_FILTERS", "DENSE_UNITS", "BatchNormTime", "ChooseL2", "L2Weights",
@@ -277,30 +277,14 @@ def _sweep_models(trained: Any) -> dict[float, Any]:
 
 
 def _accuracy(model: Any, x: Any, y: Any) -> float:
-    """The accuracy of ``model`` on stored images ``x`` with labels ``y``, by eager calls.
+    """:func:`~coursekit.checks._trained.accuracy_of`, with the sweep's words if it fails."""
+    from ._trained import accuracy_of
 
-    Like :func:`~coursekit.checks._trained.accuracy_of`, but no ``predict`` function is
-    traced per model, so that measuring a whole sweep does not make TensorFlow warn about
-    retracing. (On main since c690d4d ``accuracy_of`` itself calls the model eagerly; this
-    can then become ``accuracy_of``.)
-    """
-    import keras
-    import numpy as np
-
-    inputs = adapt_images(x, model)
     try:
-        scores = np.concatenate([keras.ops.convert_to_numpy(model(inputs[i:i + 500],
-                                                                  training=False))
-                                 for i in range(0, len(inputs), 500)])
-    except Exception as exc:
-        raise CheckFailed(f"a model of your sweep could not predict on the validation images "
-                          f"({type(exc).__name__}).",
+        return accuracy_of(model, x, y)
+    except CheckFailed as exc:
+        raise CheckFailed(f"a model of your sweep: {exc.message}",
                           hint="build each model with your build_regularized_cnn") from None
-    if scores.ndim != 2 or scores.shape[0] != len(y):
-        raise CheckFailed(f"a model of your sweep gives outputs of shape {scores.shape[1:]}, "
-                          "expected one score per class.",
-                          hint="build each model with your build_regularized_cnn")
-    return float(np.mean(np.argmax(scores, axis=-1) == y))
 
 
 def sweep_accuracies(models: dict[float, Any]) -> dict[float, float]:
