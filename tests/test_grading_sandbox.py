@@ -86,6 +86,19 @@ def run_code(code: str, *, sandboxed: bool = True, limits: Limits | None = None,
         folder.remove()
 
 
+@needs_bwrap
+def test_a_mirror_under_tmp_is_bound_over_the_private_tmp(tmp_path, monkeypatch):
+    """What the sandbox binds read-only (the dataset mirror here; a Python environment or a
+    checkout in a CI clone alike) may live under /tmp: it is mounted over the sandbox's
+    private /tmp, not hidden by it."""
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "mnist.npz").write_bytes(b"not really")
+    monkeypatch.setenv("COURSEKIT_DATA_DIR", str(mirror))
+    seen = run_code(f"import json, os; print(json.dumps(os.listdir({str(mirror)!r})))")
+    assert seen == ["mnist.npz"]
+
+
 SNOOP = """
 import glob, json, os, sys
 paths = {paths!r}

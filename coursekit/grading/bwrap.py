@@ -161,15 +161,23 @@ def bwrap_args(sandbox: Sandbox, bwrap: str | None = None) -> list[str]:
     else:
         args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     python = _python_paths()
+    writable = ("/tmp", "/dev/shm", HOME)
+
+    def under_writable(path: str) -> bool:
+        return any(path == w or path.startswith(w + "/") for w in writable)
+
     args += _parents([*python, str(sandbox.private), HOME, "/etc/passwd"], "0755")
     args += _system()
-    for path in python:
-        args += ["--ro-bind", path, path]
     size = str(int(sandbox.tmpfs_bytes))
-    writable = ("/tmp", "/dev/shm", HOME)
     args += ["--proc", "/proc", "--dev", "/dev"]
     for folder in writable:
         args += ["--perms", "1777", "--size", size, "--tmpfs", folder]
+    # After the tmpfs mounts, so that a Python environment, a checkout or a dataset mirror
+    # that lives under /tmp (a CI clone, say) is bound over the private /tmp, not hidden by it.
+    args += _parents([p for p in python if under_writable(p)], "0755",
+                     skip=(*writable, "/home", "/dev"))
+    for path in python:
+        args += ["--ro-bind", path, path]
     files = sorted(sandbox.files.items())
     inner = [inside for inside in (*sandbox.files, str(sandbox.private))
              if any(inside.startswith(w + "/") for w in writable)]
