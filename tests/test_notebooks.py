@@ -41,6 +41,38 @@ def test_exercises_are_in_sync_with_solutions():
     assert not stale, f"run `coursekit build`: {[str(p.relative_to(ROOT)) for p in stale]}"
 
 
+def _names_assigned(source: str) -> set[str]:
+    """The names a cell binds at its top level (assignments, definitions, imports)."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return names
+
+
+def _names_used(source: str) -> set[str]:
+    """The names a cell reads."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {n.id for n in ast.walk(tree)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - {"check"}
+
+
 @pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)
 def test_no_solution_line_leaks_into_the_exercise(solution):
     sol = _read(solution)
@@ -101,14 +133,25 @@ def test_every_check_fails_on_the_blank_exercise(solution):
     ex = _read(ROOT / "notebooks" / solution.name)
     sol = _read(solution)
     sol.cells = [c for c in sol.cells if CLAIM_TAG not in c.metadata.get("tags", [])]
-    keep = []
+    keep, defined, last_definition = [], set(), {}
     for i, (cell, sol_cell) in enumerate(zip(ex.cells, sol.cells, strict=True)):
         if cell.cell_type != "code" or "setup" in cell.metadata.get("tags", []):
             continue
         is_import = "from coursekit.checks import check" in cell.source
         is_exercise = b.BEGIN in sol_cell.source
+        if is_exercise or CHECK_CALL.search(cell.source):
+            # A model or data the notebook made outside the exercises (02's `mlp`): run the
+            # cell that defines it too, as a student who skipped the exercises would.
+            for name in _names_used(cell.source) - defined:
+                if name in last_definition and last_definition[name] not in keep:
+                    keep.append(last_definition[name])
+                    defined |= _names_assigned(last_definition[name][1].source)
         if is_import or is_exercise or CHECK_CALL.search(cell.source):
             keep.append((i, cell))
+            defined |= _names_assigned(cell.source)
+        for name in _names_assigned(cell.source):
+            last_definition[name] = (i, cell)
+    keep.sort(key=lambda pair: pair[0])
     nb = nbformat.v4.new_notebook(cells=[c for _, c in keep], metadata=ex.metadata)
     NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True).execute()
     for cell in nb.cells:
