@@ -140,7 +140,7 @@ def runaway(tmp_path_factory, shared_mirror):
     started = time.monotonic()
     with _PeakMemory() as memory:
         results = grade([root / "subs"], out, timeout=10, jobs=2,
-                        memory_mb=700, check_timeout=20, progress=False, summary=False,
+                        memory_mb=1500, check_timeout=20, progress=False, summary=False,
                         feedback=root / "feedback")
     return {"root": root, "out": out, "results": {r.student: r for r in results},
             "rows": {r["student"]: r for r in read_csv(out)},
