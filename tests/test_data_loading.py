@@ -29,6 +29,7 @@ def test_full_mnist_like_from_mirror(mirror_env, name, capsys):
     assert "verified" in ds.info.verified
     out = capsys.readouterr().out
     assert "60,000 train / 10,000 test" in out and "SUBSET" not in out
+    assert "from offline mirror $COURSEKIT_DATA_DIR/" in out and str(mirror_env) not in out
 
 
 def test_mnist_is_the_real_data(mirror_env):

@@ -175,3 +175,17 @@ def test_committed_outputs_carry_no_tensorflow_log(solution):
              for o in c.get("outputs", [])
              if TF_LOG.search("".join(o.get("text", "")))]
     assert not noisy, f"{solution.name}: TensorFlow's log in the outputs of cells {noisy}"
+
+
+#: An absolute path of two or more parts, e.g. ``/home/ann/data/mnist.npz``.
+ABSOLUTE_PATH = re.compile(r"(?<![\w$~.:/])/(?:[\w.-]+/)+[\w.-]*")
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)
+def test_committed_outputs_name_no_folder_of_the_machine_that_ran_them(solution):
+    """Outputs are read, and compared by nbval, on other machines: no absolute paths."""
+    found = {(i, m) for i, c in enumerate(_read(solution).cells) if c.cell_type == "code"
+             for o in c.get("outputs", [])
+             for m in ABSOLUTE_PATH.findall("".join(o.get("text", "")) + "".join(
+                 o.get("data", {}).get("text/plain", "")) + "".join(o.get("traceback", [])))}
+    assert not found, f"{solution.name}: absolute paths in outputs (cell, path): {sorted(found)}"

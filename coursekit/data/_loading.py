@@ -57,7 +57,7 @@ class DatasetInfo:
         """One or two lines for people, stating the counts and any subset."""
         spec = DATASETS[self.name]
         text = (f"{self.title}: {self.train_count:,} train / {self.test_count:,} test images "
-                f"from {self.source} {self.path} ({self.verified}).")
+                f"from {self.source} {_shown(self.source, self.path)} ({self.verified}).")
         if self.is_subset:
             text += (f"\nNOTE: this is a SUBSET of {self.title}; the full set has "
                      f"{spec.train_count:,} / {spec.test_count:,} images. Accuracies measured "
@@ -78,6 +78,23 @@ class Dataset(tuple):
 
     def __getnewargs__(self):  # keep pickling/copying working
         return (tuple(self), self.info)
+
+
+def _shown(source: str, path: str) -> str:
+    """``path`` as people read it on any machine: under ``$COURSEKIT_DATA_DIR`` or ``~``.
+
+    Printed descriptions end up in committed notebook outputs, so they must not
+    name the folders of the machine that ran them.
+    """
+    places = [(mirror_dir(), f"${MIRROR_ENV}")] if source == "offline mirror" else []
+    places.append((Path.home(), "~"))
+    for folder, name in places:
+        if folder is not None:
+            try:
+                return f"{name}/{Path(path).relative_to(folder).as_posix()}"
+            except ValueError:
+                continue
+    return path
 
 
 def mirror_dir() -> Path | None:
