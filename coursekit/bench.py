@@ -43,18 +43,23 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import keras
 
-from ._validation import check_choice
-from .errors import CourseKitError
+from ._validation import check_choice, check_float
+from .errors import CourseKitError, InvalidParameterError
 
-__all__ = ["QUICK_SAMPLES", "BenchRow", "RecipeRun", "format_table", "run", "run_recipe"]
+__all__ = ["QUICK_SAMPLES", "VALIDATION", "BenchRow", "RecipeRun", "format_table", "run",
+           "run_recipe"]
 
 #: Training images per recipe in ``--quick`` mode.
 QUICK_SAMPLES = 10_000
+#: The validation split that choosing a recipe holds out: the last images of the
+#: training set, as many as the notebooks hold out (5,000 of MNIST's and Fashion-MNIST's
+#: 60,000; 1,000 of the CIFAR-10 subset's 5,085).
+VALIDATION = {"mnist": 5_000, "fashion_mnist": 5_000, "cifar10": 1_000}
 _RESULT = "COURSEKIT-BENCH-RESULT "
 _EPOCH = "COURSEKIT-BENCH-EPOCH "
 
@@ -76,7 +81,8 @@ class RecipeRun:
         throttled machine wall time stretches while the CPU time of the same
         work does not, so the CPU-time ratio is a check on the wall-time one.
     accuracy : list of float
-        Test accuracy after each epoch.
+        Accuracy after each epoch, on the test set or on the validation split
+        (see :func:`run_recipe`).
     peak_mb : float
         Peak resident memory of the process, in MiB.
     data : str
@@ -109,7 +115,8 @@ class RecipeRun:
         return self.cpu_seconds[self.epochs_to(target)[0] - 1] if self.cpu_seconds else 0.0
 
 
-def run_recipe(task: str, recipe: str, *, quick: bool = False,
+def run_recipe(task: str, recipe: str, *, quick: bool = False, on: str = "test",
+               peak_factor: float = 1.0,
                on_epoch: Callable[[int, int, float, float], None] | None = None) -> RecipeRun:
     """Train one recipe of one task in *this* process and measure it.
 
@@ -120,6 +127,13 @@ def run_recipe(task: str, recipe: str, *, quick: bool = False,
     recipe : {"original", "course"}
     quick : bool, default False
         One epoch on :data:`QUICK_SAMPLES` training images.
+    on : {"test", "validation"}, default "test"
+        What the accuracy is measured on after each epoch: the test set (the
+        benchmark), or a validation split held out of the training images
+        (:data:`VALIDATION` of them, the last ones), which is what choosing a recipe
+        uses; the test set is then not read.
+    peak_factor : float, default 1.0
+        Multiplies the recipe's peak learning rate (a recipe with a schedule only).
     on_epoch : callable or None
         Called as ``on_epoch(epoch, epochs, seconds, accuracy)`` after each epoch.
 
@@ -131,7 +145,18 @@ def run_recipe(task: str, recipe: str, *, quick: bool = False,
 
     spec = recipes.get(task)
     chosen: recipes.Recipe = getattr(spec, check_choice("recipe", recipe, ("original", "course")))
+    check_choice("on", on, ("test", "validation"))
+    peak_factor = check_float("peak_factor", peak_factor, min_value=0.01)
+    if peak_factor != 1.0:
+        if chosen.peak_learning_rate is None:
+            raise InvalidParameterError("peak_factor", peak_factor, f"1.0: the {recipe} recipe "
+                                        f"of {task} has a constant learning rate, no peak")
+        chosen = replace(chosen, peak_learning_rate=chosen.peak_learning_rate * peak_factor)
     (x_train, y_train), (x_test, y_test) = loaded = data.load(spec.dataset, verbose=False)
+    if on == "validation":
+        held = VALIDATION[spec.dataset]
+        (x_train, y_train), (x_test, y_test) = ((x_train[:-held], y_train[:-held]),
+                                                (x_train[-held:], y_train[-held:]))
     if quick:
         x_train, y_train = x_train[:QUICK_SAMPLES], y_train[:QUICK_SAMPLES]
     epochs = 1 if quick else chosen.epochs
@@ -145,7 +170,8 @@ def run_recipe(task: str, recipe: str, *, quick: bool = False,
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     info = loaded.info
     subset = " subset" if info.is_subset else ""
-    label = f"{info.title}{subset} ({len(x_train):,} / {len(x_test):,})"
+    label = f"{info.title}{subset} ({len(x_train):,} / {len(x_test):,}" + (
+        " validation)" if on == "validation" else ")")
     return RecipeRun(clock.seconds, clock.accuracy, round(peak_kib / 1024, 1), label,
                      clock.cpu_seconds)
 
@@ -185,21 +211,27 @@ class _Clock(keras.callbacks.Callback):
 
 
 def _worker(argv: Sequence[str]) -> int:
-    """``python -m coursekit.bench TASK RECIPE [--quick]``: one recipe, JSON on stdout."""
+    """``python -m coursekit.bench TASK RECIPE [--quick] [--on SPLIT] [--peak-factor X]``:
+    one recipe, JSON on stdout."""
     task, recipe, *rest = argv
+    options = dict(zip(rest[::2], rest[1::2], strict=False))
 
     def report(epoch: int, epochs: int, seconds: float, accuracy: float) -> None:
         print(_EPOCH + json.dumps([epoch, epochs, seconds, accuracy]), flush=True)
 
-    result = run_recipe(task, recipe, quick="--quick" in rest, on_epoch=report)
+    result = run_recipe(task, recipe, quick="--quick" in rest, on=options.get("--on", "test"),
+                        peak_factor=float(options.get("--peak-factor", 1.0)), on_epoch=report)
     print(_RESULT + json.dumps(asdict(result)), flush=True)
     return 0
 
 
-def _spawn(task: str, recipe: str, quick: bool, echo: Callable[[str], None]) -> RecipeRun:
+def _spawn(task: str, recipe: str, quick: bool, echo: Callable[[str], None], *,
+           on: str = "test", peak_factor: float = 1.0, label: str = "") -> RecipeRun:
     """Run :func:`run_recipe` in a fresh interpreter and read its result."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
-    cmd = [sys.executable, "-m", "coursekit.bench", task, recipe] + (["--quick"] if quick else [])
+    cmd = ([sys.executable, "-m", "coursekit.bench", task, recipe, "--on", on,
+            "--peak-factor", repr(peak_factor)] + (["--quick"] if quick else []))
+    label = label or recipe
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                           env=env) as proc:
         result = None
@@ -207,8 +239,8 @@ def _spawn(task: str, recipe: str, quick: bool, echo: Callable[[str], None]) -> 
         for line in proc.stdout:
             if line.startswith(_EPOCH):
                 epoch, epochs, seconds, accuracy = json.loads(line[len(_EPOCH):])
-                echo(f"  {task:<12} {recipe:<8} epoch {epoch:>2}/{epochs:<2} "
-                     f"{seconds:7.1f} s  test accuracy {accuracy:.2%}")
+                echo(f"  {task:<12} {label:<8} epoch {epoch:>2}/{epochs:<2} "
+                     f"{seconds:7.1f} s  {on} accuracy {accuracy:.2%}")
             elif line.startswith(_RESULT):
                 result = RecipeRun(**json.loads(line[len(_RESULT):]))
         stderr = proc.stderr.read()

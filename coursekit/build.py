@@ -9,6 +9,7 @@ writes ``notebooks/`` from them:
 - outputs and execution counts are cleared;
 - claim cells (tagged ``claim``, see :mod:`coursekit.claims`) are dropped: they
   assert what the course's own run showed, which a student's run need not repeat;
+  with them goes the line that imports them (:data:`CLAIM_IMPORT`);
 - check cells and everything else are kept as they are.
 
 It also writes, in both copies, the "Open in Colab" badge (pointing at the
@@ -147,6 +148,15 @@ def _normalise_header(nb: nbformat.NotebookNode, repo: str, relpath: str) -> Non
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
 
 
+#: The import of :func:`coursekit.claims.claim`, which only claim cells use.
+CLAIM_IMPORT = "from coursekit.claims import claim"
+
+
+def _without_claim_import(source: str) -> str:
+    return "".join(line for line in source.splitlines(keepends=True)
+                   if line.split("#")[0].strip() != CLAIM_IMPORT)
+
+
 def make_exercise(solution: nbformat.NotebookNode, repo: str, relpath: str
                   ) -> nbformat.NotebookNode:
     """The exercise version of a solution notebook (a new notebook)."""
@@ -155,7 +165,7 @@ def make_exercise(solution: nbformat.NotebookNode, repo: str, relpath: str
     nb.cells = [c for c in nb.cells if CLAIM_TAG not in c.metadata.get("tags", [])]
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cell.source = strip_solutions(cell.source)
+            cell.source = strip_solutions(_without_claim_import(cell.source))
             cell.outputs = []
             cell.execution_count = None
             cell.metadata.pop("execution", None)

@@ -202,6 +202,13 @@ def _bench(args: argparse.Namespace) -> int:
             Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
             print(f"wrote {args.json}")
         return 0
+    if args.choose:
+        from . import choosing
+
+        choosing.run(args.tasks, quick=args.quick, json_path=args.json)
+        if args.json:
+            print(f"wrote {args.json}")
+        return 0
     bench.run(args.tasks, quick=args.quick, json_path=args.json)
     if args.json:
         print(f"wrote {args.json}")
@@ -209,7 +216,7 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def add_bench(sub: argparse._SubParsersAction) -> None:
-    """``coursekit bench [TASK...] [--json FILE] [--quick] [--knobs]``."""
+    """``coursekit bench [TASK...] [--json FILE] [--quick] [--knobs | --choose]``."""
     from .knobs import KNOBS  # light: Keras is imported only when a knob is measured
 
     p = sub.add_parser(
@@ -226,6 +233,10 @@ def add_bench(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--knobs", action="store_true",
                    help="instead, time one epoch with and without each speed knob ("
                         f"{', '.join(KNOBS)}); names given are then knobs")
+    p.add_argument("--choose", action="store_true",
+                   help="instead, choose each course recipe's peak learning rate on a "
+                        "validation split of the training images (x0.5, x1, x2); the test "
+                        "set is not read")
     p.set_defaults(func=_bench)
 
 

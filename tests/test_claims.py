@@ -28,15 +28,15 @@ def test_a_claim_needs_a_statement():
         claim(True, "  ")
 
 
-def test_exercises_keep_no_claim_cells():
+def test_exercises_keep_no_claim_cells_nor_their_import():
     sol = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("[![Open In Colab](x)](y)\n# 00 · Demo"),
         nbformat.v4.new_code_cell("# Setup\n", metadata={"tags": ["setup"]}),
-        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_code_cell("import keras\nfrom coursekit.claims import claim\nx = 1"),
         nbformat.v4.new_code_cell('claim(x == 1, "x is one")', metadata={"tags": [TAG]}),
     ])
     exercise = build.make_exercise(sol, "https://example.org/r", "notebooks/00.ipynb")
-    assert [c.source for c in exercise.cells][2:] == ["x = 1"]
+    assert [c.source for c in exercise.cells][2:] == ["import keras\nx = 1"]  # nor its import
 
 
 def test_importing_coursekit_keeps_tensorflow_quiet(tmp_path):
