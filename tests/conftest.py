@@ -89,6 +89,23 @@ def shared_mirror() -> Path:
     return mirror
 
 
+#: Full-profile seed sweeps train as the notebooks do in the full profile: minutes a seed.
+FULL_SEEDS = pytest.mark.skipif(
+    not os.environ.get("COURSEKIT_FULL_SEEDS"),
+    reason="the full profile's seed sweep takes minutes a seed: set COURSEKIT_FULL_SEEDS=1")
+
+
+@pytest.fixture(params=["quick", pytest.param("full", marks=FULL_SEEDS)])
+def seed_profile(request, monkeypatch):
+    """Each profile in turn (the full one only with ``COURSEKIT_FULL_SEEDS=1``), set as the
+    current profile: a seed test trains the solution in that profile's sizes, as the
+    notebook does, and the check judges it by that profile's thresholds."""
+    from coursekit.profiles import Profile
+
+    monkeypatch.setenv("COURSEKIT_PROFILE", request.param)
+    return Profile(request.param)
+
+
 @pytest.fixture
 def no_network(monkeypatch):
     """Make every network connection fail at once, as on a machine offline."""

@@ -102,3 +102,24 @@ def test_less_sure_question():
     assert run("02.q_less_sure", "a").passed
     verdict = run("02.q_less_sure", "b")
     assert not verdict.passed and verdict.hint
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(5))
+def test_train_cnn_passes_the_solution_over_seeds(seed, seed_profile):
+    """The exercise's solution (the course CNN, the course recipe) in the notebook's sizes
+    (quick: 2,000 images, 2 epochs; full: 50,000 images, 8 epochs) passes for seeds 0–4."""
+    from coursekit import recipes
+
+    (x_train, y_train), _ = data.load("mnist", verbose=False)
+    n = seed_profile.samples(50_000)
+    x_fit, y_fit = x_train[:n], y_train[:n]
+    recipe = recipes.get("cnn-mnist").course
+    epochs = seed_profile.epochs(recipe.epochs, quick=2)
+    keras.utils.set_random_seed(seed)
+    cnn = recipe.build(x_train.shape[1:])
+    cnn.compile(optimizer=recipe.optimizer_for(n_train=len(x_fit), epochs=epochs),
+                loss=recipe.loss(), metrics=["accuracy"])
+    cnn.fit(x_fit, y_fit, batch_size=recipe.batch_size, epochs=epochs, verbose=0)
+    verdict = run("02.train_cnn", cnn)
+    assert verdict.passed, verdict

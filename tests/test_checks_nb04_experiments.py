@@ -280,17 +280,16 @@ def test_trained_best_passes_written_differently():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", range(5))
-def test_trained_best_passes_on_the_solution_over_seeds(seed):
-    """In the quick profile (the default of the tests) a few seconds a seed; with
-    COURSEKIT_PROFILE=full the full recipe, about 2.5 minutes a seed on this 2-core VM."""
+def test_trained_best_passes_on_the_solution_over_seeds(seed, seed_profile):
+    """Quick: a few seconds a seed; full: the full recipe, about 2.5 minutes a seed here."""
     verdict = get_check("04.trained_best").run(_train_best(seed))
     assert verdict.passed, verdict.message
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", range(5))
-def test_sweep_passes_on_the_solution_over_seeds(seed):
-    """Quick by default; with COURSEKIT_PROFILE=full the full sweep, 2 to 4 minutes a seed."""
+def test_sweep_passes_on_the_solution_over_seeds(seed, seed_profile):
+    """Quick: seconds a seed; full: the full sweep, 2 to 4 minutes a seed here."""
     table = _sweep(seed=seed)
     verdict = get_check("04.pool_sweep").run((table, _fastest(table)))
     assert verdict.passed, verdict.message

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import keras
 import numpy as np
 import pytest
@@ -276,18 +274,8 @@ def notebook_run(seed, profile_name):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", range(5))
-def test_the_solution_passes_over_seeds_in_the_quick_profile(seed):
-    best, sweep, final = notebook_run(seed, "quick")
-    assert run("05.choose_l2", (best, sweep)).passed
-    assert run("05.train_regularized", final).passed
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("COURSEKIT_FULL_SEEDS"),
-                    reason="about 4 minutes a seed on 2 cores: set COURSEKIT_FULL_SEEDS=1")
-@pytest.mark.parametrize("seed", range(5))
-def test_the_solution_passes_over_seeds_in_the_full_profile(seed, monkeypatch):
-    monkeypatch.setenv("COURSEKIT_PROFILE", "full")
-    best, sweep, final = notebook_run(seed, "full")
+def test_the_solution_passes_over_seeds(seed, seed_profile):
+    """Quick: seconds a seed; full: about 2 to 4 minutes a seed on 2 cores."""
+    best, sweep, final = notebook_run(seed, seed_profile.name)
     assert run("05.choose_l2", (best, sweep)).passed
     assert run("05.train_regularized", final).passed

@@ -8,15 +8,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+import dataclasses
+from typing import Any, ClassVar
 
 import numpy as np
 
+from .. import profiles
 from ._activations import ACTIVATION_LAYERS, activation_name, layer_activation
-from ._core import Check, CheckFailed, register
+from ._core import Check, CheckFailed, Verdict, register
+from ._question import NumberQuestion, Question
 from ._returns import require_model
+from ._trained import (
+    TrainedModelCheck,
+    _starts_with_rescaling,
+    accuracy_of,
+    binomial_se,
+    held_out,
+)
 
-__all__ = ["SequenceShapes", "StackedLSTM"]
+__all__ = ["FairBudgetQuestion", "NoiseQuestion", "ParamsQuestion", "RowLSTMTrained",
+           "SequenceShapes", "StackedLSTM", "StepsQuestion", "TimeBudgetComparison"]
 
 #: Layers that may sit anywhere in the stack without changing its meaning.
 _NEUTRAL = ("InputLayer", "Dropout", "Rescaling")
@@ -291,25 +303,6 @@ class StackedLSTM(Check):
 # Issue 11: inline questions and experiment checks
 # --------------------------------------------------------------------------- #
 
-# Imported here rather than at the top so that this block stays separate from the checks
-# above (the two parts are edited on different branches).
-import contextlib  # noqa: E402
-import dataclasses  # noqa: E402
-from typing import ClassVar  # noqa: E402
-
-from .. import profiles  # noqa: E402
-from ._core import Verdict  # noqa: E402
-from ._question import NumberQuestion, Question  # noqa: E402
-from ._trained import (  # noqa: E402
-    TrainedModelCheck,
-    _starts_with_rescaling,
-    accuracy_of,
-    binomial_se,
-    held_out,
-)
-
-__all__ += ["FairBudgetQuestion", "NoiseQuestion", "ParamsQuestion", "RowLSTMTrained",
-            "StepsQuestion", "TimeBudgetComparison"]
 
 
 @register

@@ -14,15 +14,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import io
 from typing import Any
 
 import numpy as np
 
+from . import _trained
 from ._activations import ACTIVATION_LAYERS, activation_name, layer_activation, merge_activations
 from ._core import Check, CheckFailed, register
+from ._question import NumberQuestion, Question
 from ._returns import require_model
+from ._trained import TrainedModelCheck, accuracy_of, binomial_se
 
-__all__ = ["Augmentation", "CifarCNN"]
+__all__ = ["Augmentation", "AugmentationNoise", "CifarCNN", "ConvParams", "FairComparison",
+           "MlpOrCnn", "TrainAugmented"]
 
 
 def _shape(value: Any) -> tuple | None:
@@ -297,15 +304,6 @@ class Augmentation(Check):
 # 07.train_augmented, 07.fair_comparison and the questions 07.q_conv_params,
 # 07.q_mlp_or_cnn and 07.q_aug_noise.
 
-import contextlib  # noqa: E402
-import functools  # noqa: E402
-import io  # noqa: E402
-
-from . import _trained  # noqa: E402
-from ._question import NumberQuestion, Question  # noqa: E402
-from ._trained import TrainedModelCheck, accuracy_of, binomial_se  # noqa: E402
-
-__all__ += ["AugmentationNoise", "ConvParams", "FairComparison", "MlpOrCnn", "TrainAugmented"]
 
 #: The notebook's validation split: the last VALIDATION training images (the quick
 #: profile takes the first 500 of them).
