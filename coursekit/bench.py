@@ -45,6 +45,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import keras
 
@@ -341,22 +342,39 @@ def run(tasks: Sequence[str] | None = None, *, quick: bool = False,
     """
     from . import recipes
 
-    if echo is None:
-        def echo(line: str) -> None:
-            print(line, flush=True)  # progress shows at once, even in a log file
     if not tasks:
         tasks = ["cnn-mnist"] if quick else list(recipes.TASKS)
+    return drive(f"coursekit bench{' --quick' if quick else ''}", tasks,
+                 lambda task, echo: bench_task(task, quick=quick, echo=echo), format_table,
+                 json_path=json_path, echo=echo)
+
+
+def drive(command: str, tasks: Sequence[str], one: Callable[[str, Callable[[str], None]], Any],
+          table: Callable[[list[Any]], str], *, json_path: str | os.PathLike | None = None,
+          echo: Callable[[str], None] | None = None) -> list[Any]:
+    """Run ``one(task, echo)`` for each task, after checking them all; print the table.
+
+    The shared loop of ``coursekit bench`` and ``coursekit bench --choose``: progress
+    through ``echo`` (default: print at once, even into a log file), the rows written as
+    JSON to ``json_path`` after each task (a long run keeps what it has), and
+    ``table(rows)`` at the end.
+    """
+    from . import recipes
+
+    if echo is None:
+        def echo(line: str) -> None:
+            print(line, flush=True)
     for task in tasks:
         check_choice("task", task, recipes.TASKS)
-    echo(f"coursekit bench{' --quick' if quick else ''}: {', '.join(tasks)}")
+    echo(f"{command}: {', '.join(tasks)}")
     echo(f"machine: {machine_summary()}")
     rows = []
     for task in tasks:
-        rows.append(bench_task(task, quick=quick, echo=echo))
-        if json_path is not None:  # written after each task: a long run keeps what it has
+        rows.append(one(task, echo))
+        if json_path is not None:
             Path(json_path).write_text(json.dumps([asdict(r) for r in rows], indent=2) + "\n")
     echo("")
-    echo(format_table(rows))
+    echo(table(rows))
     return rows
 
 

@@ -23,14 +23,10 @@ Example
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
-from pathlib import Path
-
-from ._validation import check_choice
+from dataclasses import dataclass
 
 __all__ = ["FACTORS", "Choice", "choose", "decide", "format_table", "run"]
 
@@ -124,22 +120,10 @@ def run(tasks: Sequence[str] | None = None, *, quick: bool = False,
     """Choose on validation for ``tasks`` (default: all); print and return the choices."""
     from . import bench, recipes
 
-    if echo is None:
-        def echo(line: str) -> None:
-            print(line, flush=True)
-    tasks = list(tasks) if tasks else list(recipes.TASKS)
-    for task in tasks:
-        check_choice("task", task, recipes.TASKS)
-    echo(f"coursekit bench --choose{' --quick' if quick else ''}: {', '.join(tasks)}")
-    echo(f"machine: {bench.machine_summary()}")
-    choices = []
-    for task in tasks:
-        choices.append(choose(task, quick=quick, echo=echo))
-        if json_path is not None:
-            Path(json_path).write_text(json.dumps([asdict(c) for c in choices], indent=2) + "\n")
-    echo("")
-    echo(format_table(choices))
-    return choices
+    return bench.drive(f"coursekit bench --choose{' --quick' if quick else ''}",
+                       list(tasks) if tasks else list(recipes.TASKS),
+                       lambda task, echo: choose(task, quick=quick, echo=echo), format_table,
+                       json_path=json_path, echo=echo)
 
 
 def format_table(choices: Sequence[Choice]) -> str:
