@@ -82,21 +82,18 @@ def test_a_model_trained_on_too_little_fails(cifar):
 
 
 def test_augmentation_before_rescaling_gets_raw_pixels():
-    """The shared adapt_images feeds raw pixels only when Rescaling comes first; the check
-    wraps a model that rescales behind its augmentation, so it sees the same raw pixels."""
-    from coursekit.checks.nb07 import _for_raw_pixels
+    """The checks feed raw 0-255 pixels to a model that rescales them itself, also behind its
+    augmentation layers (nested or not), and pixels in [0, 1] to one that does not."""
+    from coursekit.checks._trained import adapt_images
 
-    model = small_cnn(augmented=True)
-    wrapped = _for_raw_pixels(model)
-    assert wrapped is not model
-    x = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3)).astype("float32")
-    np.testing.assert_allclose(wrapped.predict(x, verbose=0), model.predict(x, verbose=0),
-                               rtol=1e-5)
-    first = keras.Sequential([keras.Input((32, 32, 3)), L.Rescaling(1 / 255), augmentation(),
-                              L.Flatten(), L.Dense(10)])
+    x = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3)).astype("uint8")
+    behind = small_cnn(augmented=True)  # Input → Sequential(RandomFlip, …) → Rescaling → …
+    flat = keras.Sequential([keras.Input((32, 32, 3)), L.RandomFlip("horizontal"),
+                             L.Rescaling(1 / 255), L.Flatten(), L.Dense(10)])
     floats = keras.Sequential([keras.Input((32, 32, 3)), augmentation(), L.Flatten(),
                                L.Dense(10)])
-    assert _for_raw_pixels(first) is first and _for_raw_pixels(floats) is floats
+    assert adapt_images(x, behind).max() > 1 and adapt_images(x, flat).max() > 1
+    assert adapt_images(x, floats).max() <= 1
 
 
 @pytest.mark.slow

@@ -29,7 +29,9 @@ Example
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -59,7 +61,8 @@ def binomial_se(accuracy: float, n: int) -> float:
 def _test_set(dataset: str) -> tuple[np.ndarray, np.ndarray]:
     from .. import data
 
-    (_, _), (x_test, y_test) = data.load(dataset, verbose=False)
+    with contextlib.redirect_stdout(io.StringIO()):  # a subset is announced even when quiet
+        (_, _), (x_test, y_test) = data.load(dataset, verbose=False)
     return x_test, np.asarray(y_test).reshape(-1)  # CIFAR-10's labels come as (N, 1)
 
 
@@ -109,12 +112,14 @@ def adapt_images(x: np.ndarray, model: Any) -> np.ndarray:
     pixels = int(np.prod(image))
     if want == (pixels,):
         x = x.reshape(len(x), pixels)
+    elif want == (pixels, 1):  # a sequence of single pixels (notebook 06)
+        x = x.reshape(len(x), pixels, 1)
     elif want == (*image, 1):
         x = x[..., None]
     elif want != image:
         raise CheckFailed(
             f"the model takes inputs of shape {want}; this check feeds the test images as "
-            f"{(pixels,)}, {image} or {(*image, 1)}.",
+            f"{(pixels,)}, {(pixels, 1)}, {image} or {(*image, 1)}.",
             hint="train the model on the images as the notebook prepared them")
     if _starts_with_rescaling(model):
         return x

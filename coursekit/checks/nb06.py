@@ -21,7 +21,6 @@ from ._question import NumberQuestion, Question
 from ._returns import require_model
 from ._trained import (
     TrainedModelCheck,
-    _starts_with_rescaling,
     accuracy_of,
     binomial_se,
     held_out,
@@ -479,18 +478,6 @@ def _fit_steps(model: Any) -> int:
         return 0
 
 
-def _pixel_accuracy(model: Any, x: np.ndarray, y: np.ndarray) -> float:
-    """Accuracy of a pixel-sequence model (input (784, 1)) on stored uint8 images."""
-    inputs = x.reshape(len(x), -1, 1)
-    if not _starts_with_rescaling(model):
-        inputs = inputs.astype("float32") / 255.0
-    scores = np.asarray(model.predict(inputs, batch_size=1024, verbose=0))
-    if scores.ndim != 2 or scores.shape[0] != len(y):
-        raise CheckFailed(f"pixel_model's output has shape {scores.shape[1:]}, expected one "
-                          "score per class.", hint="end the model with Dense(10, softmax)")
-    return float(np.mean(np.argmax(scores, axis=-1) == y))
-
-
 @register
 class TimeBudgetComparison(Check):
     """06.time_budget: pixel-wise against row-wise LSTM(32), the same wall-clock budget each.
@@ -617,7 +604,7 @@ class TimeBudgetComparison(Check):
         profile = profiles.current()
         x, y = held_out("mnist", self.eval_samples[profile.name])
         with _no_retracing_notices():
-            pixels = _pixel_accuracy(evidence["pixel_model"], x, y)
+            pixels = accuracy_of(evidence["pixel_model"], x, y)
             rows = accuracy_of(evidence["row_model"], x, y)
         se_p, se_r = binomial_se(pixels, len(y)), binomial_se(rows, len(y))
         se_diff = float(np.hypot(se_p, se_r))

@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 
-from . import _trained
 from ._activations import ACTIVATION_LAYERS, activation_name, layer_activation, merge_activations
 from ._core import Check, CheckFailed, register
 from ._question import NumberQuestion, Question
@@ -350,25 +349,6 @@ def random_layers(model: Any) -> list[str]:
     return [type(layer).__name__ for layer in _flat_layers(model) if _is_random(layer)]
 
 
-def _for_raw_pixels(model: Any) -> Any:
-    """``model``, wrapped so that the shared checks feed it raw pixels when it rescales
-    them itself behind its augmentation layers (``Input → augmentation → Rescaling → …``).
-
-    :func:`coursekit.checks._trained.adapt_images` feeds raw 0–255 pixels only to a
-    model whose *first* layer is ``Rescaling``; augmentation first is just as correct.
-    """
-    import keras
-
-    top = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
-    inner = [layer for layer in _flat_layers(model) if not _is_random(layer)]
-    rescales_inside = bool(inner) and isinstance(inner[0], keras.layers.Rescaling)
-    if not rescales_inside or (top and isinstance(top[0], keras.layers.Rescaling)):
-        return model
-    shape = tuple(model.inputs[0].shape[1:])
-    return keras.Sequential([keras.Input(shape=shape), keras.layers.Rescaling(1.0), model],
-                            name=f"{model.name}_raw_pixels")
-
-
 def _trained_model(model: Any, name: str) -> Any:
     """``model`` if it is a Keras model that ``fit`` has trained, else :class:`CheckFailed`."""
     import keras
@@ -429,24 +409,7 @@ class TrainAugmented(TrainedModelCheck):
             raise CheckFailed("augmented_cnn has no random augmentation layer: it is a plain "
                               "CNN.", hint="put your build_augmentation() in front of the CNN's "
                                            "layers, inside the model")
-        return _for_raw_pixels(model)
-
-    def judge(self, model: Any) -> Any:
-        # The shared held_out() gives the labels as stored; CIFAR-10's have the shape
-        # (N, 1), which accuracy_of() would compare with every prediction at once.
-        stored = _trained.held_out
-
-        def flat_labels(dataset: str, n: int | None) -> tuple[np.ndarray, np.ndarray]:
-            x, y = stored(dataset, n)
-            return x, np.asarray(y).ravel()
-
-        _trained.held_out = flat_labels
-        try:
-            with contextlib.redirect_stdout(io.StringIO()):  # the notebook announced the data
-                stored(self.dataset, None)
-            return super().judge(model)
-        finally:
-            _trained.held_out = stored
+        return model
 
 
 @register
@@ -479,7 +442,7 @@ class FairComparison(Check):
                               hint="run the exercise cell above first, then this check")
         plain = _trained_model(pair[0], "plain_cnn")
         augmented = _trained_model(pair[1], "augmented_cnn")
-        return {"plain": _for_raw_pixels(plain), "augmented": _for_raw_pixels(augmented),
+        return {"plain": plain, "augmented": augmented,
                 "plain_random": random_layers(plain), "augmented_random": random_layers(augmented),
                 "plain_layers": [type(x).__name__ for x in _flat_layers(plain)
                                  if not _is_random(x)],
@@ -536,8 +499,8 @@ class FairComparison(Check):
 def augmentation_difference(plain: Any, augmented: Any) -> tuple[float, float]:
     """(validation accuracy with − without augmentation, twice its standard error)."""
     x_val, y_val = validation_split()
-    a = accuracy_of(_for_raw_pixels(plain), x_val, y_val)
-    b = accuracy_of(_for_raw_pixels(augmented), x_val, y_val)
+    a = accuracy_of(plain, x_val, y_val)
+    b = accuracy_of(augmented, x_val, y_val)
     return b - a, 2 * binomial_se((a + b) / 2, len(y_val))
 
 
