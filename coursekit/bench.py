@@ -214,14 +214,21 @@ class _Clock(keras.callbacks.Callback):
 def _worker(argv: Sequence[str]) -> int:
     """``python -m coursekit.bench TASK RECIPE [--quick] [--on SPLIT] [--peak-factor X]``:
     one recipe, JSON on stdout."""
-    task, recipe, *rest = argv
-    options = dict(zip(rest[::2], rest[1::2], strict=False))
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m coursekit.bench")
+    parser.add_argument("task")
+    parser.add_argument("recipe")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--on", default="test")
+    parser.add_argument("--peak-factor", type=float, default=1.0)
+    args = parser.parse_args(argv)
 
     def report(epoch: int, epochs: int, seconds: float, accuracy: float) -> None:
         print(_EPOCH + json.dumps([epoch, epochs, seconds, accuracy]), flush=True)
 
-    result = run_recipe(task, recipe, quick="--quick" in rest, on=options.get("--on", "test"),
-                        peak_factor=float(options.get("--peak-factor", 1.0)), on_epoch=report)
+    result = run_recipe(args.task, args.recipe, quick=args.quick, on=args.on,
+                        peak_factor=args.peak_factor, on_epoch=report)
     print(_RESULT + json.dumps(asdict(result)), flush=True)
     return 0
 

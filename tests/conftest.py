@@ -71,10 +71,11 @@ def artifacts() -> Path:
 
 
 def _mirror() -> Path | None:
+    # coursekit._pytest_profile has set COURSEKIT_DATA_DIR to ../shared/datasets if the
+    # caller set no mirror and one lies beside the checkout.
     env = os.environ.get("COURSEKIT_DATA_DIR")
-    for candidate in (env, ROOT.parent / "shared" / "datasets"):
-        if candidate and (Path(candidate) / "mnist.npz").is_file():
-            return Path(candidate).resolve()
+    if env and (Path(env) / "mnist.npz").is_file():
+        return Path(env).resolve()
     return None
 
 

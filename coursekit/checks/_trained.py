@@ -57,18 +57,21 @@ def binomial_se(accuracy: float, n: int) -> float:
     return math.sqrt(max(accuracy * (1 - accuracy), 0.0) / n)
 
 
-@functools.lru_cache(maxsize=4)
-def _test_set(dataset: str) -> tuple[np.ndarray, np.ndarray]:
+@functools.lru_cache(maxsize=3)
+def loaded(dataset: str) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """``((x_train, y_train), (x_test, y_test))`` of ``dataset``: the checks' one way to read
+    data, loaded once per process, printing nothing (the notebook announced the data, and a
+    subset is announced even when quiet), with flat labels (CIFAR-10's come as (N, 1))."""
     from .. import data
 
-    with contextlib.redirect_stdout(io.StringIO()):  # a subset is announced even when quiet
-        (_, _), (x_test, y_test) = data.load(dataset, verbose=False)
-    return x_test, np.asarray(y_test).reshape(-1)  # CIFAR-10's labels come as (N, 1)
+    with contextlib.redirect_stdout(io.StringIO()):
+        (x_train, y_train), (x_test, y_test) = data.load(dataset, verbose=False)
+    return (x_train, np.asarray(y_train).reshape(-1)), (x_test, np.asarray(y_test).reshape(-1))
 
 
 def held_out(dataset: str, n: int | None) -> tuple[np.ndarray, np.ndarray]:
     """The first ``n`` test images of ``dataset`` (all with None), as stored (uint8)."""
-    x, y = _test_set(dataset)
+    x, y = loaded(dataset)[1]
     return (x, y) if n is None else (x[:n], y[:n])
 
 

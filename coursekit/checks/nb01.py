@@ -16,7 +16,7 @@ from ._activations import ACTIVATION_LAYERS, activation_name, layer_activation, 
 from ._core import Check, CheckFailed, register
 from ._question import Question
 from ._returns import require_model
-from ._trained import TrainedModelCheck
+from ._trained import TrainedModelCheck, loaded
 
 __all__ = ["BiggestLayer", "BuildMLP", "DropoutModels", "DropoutNoise", "ParamCount",
            "SigmoidPrediction", "SmallestGap", "TrainMLP", "dropout_gaps", "mlp_param_count"]
@@ -283,10 +283,10 @@ def _flat_scaled(x: Any) -> Any:
 
 def _dropout_split() -> tuple[Any, Any, Any, Any]:
     """The images the dropout experiment trains on and validates on, as notebook 01 cuts them."""
-    from .. import data, profiles
+    from .. import profiles
 
     profile = profiles.current()
-    (x_train, y_train), _ = data.load("mnist", verbose=False)
+    (x_train, y_train), _ = loaded("mnist")
     n_small = profile.samples(DROPOUT_TRAIN)
     n_val = profile.samples(VALIDATION, quick=500)
     return (x_train[:n_small], y_train[:n_small],

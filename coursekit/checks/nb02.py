@@ -18,7 +18,7 @@ import numpy as np
 
 from ._core import Check, CheckFailed, register
 from ._question import Question
-from ._trained import TrainedModelCheck
+from ._trained import TrainedModelCheck, loaded
 
 __all__ = ["CNNFixesMost", "LessSureWhenWrong", "MisclassifiedIndices", "PerClassAccuracy",
            "TopConfusion", "TrainCNN", "expected_misclassified", "validation_set"]
@@ -290,9 +290,9 @@ VALIDATION_START = 50_000
 
 def validation_set() -> tuple[Any, Any]:
     """Notebook 02's validation images (uint8) and labels, as the notebook cuts them."""
-    from .. import data, profiles
+    from .. import profiles
 
-    (x_train, y_train), _ = data.load("mnist", verbose=False)
+    (x_train, y_train), _ = loaded("mnist")
     n_val = profiles.current().samples(10_000, quick=1_000)
     return x_train[VALIDATION_START:][:n_val], y_train[VALIDATION_START:][:n_val]
 

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 from ._activations import ACTIVATION_LAYERS
 from ._core import Check, CheckFailed, register
 from ._question import Question
-from ._trained import TrainedModelCheck, binomial_se
+from ._trained import TrainedModelCheck, binomial_se, loaded
 from .nb03 import describe, get_model, model_facts
 
 __all__ = ["CONV_FILTERS", "DENSE_UNITS", "BatchNormTime", "ChooseL2", "L2Weights",
@@ -211,7 +211,7 @@ VALIDATION = 5_000
 def _validation(profile_name: str) -> tuple[Any, Any]:
     from .. import data, profiles
 
-    (x_train, y_train), _ = data.load("mnist", verbose=False)
+    (x_train, y_train), _ = loaded("mnist")
     n = profiles.Profile(profile_name).samples(VALIDATION, quick=500)
     return data.subsample(x_train[-VALIDATION:], y_train[-VALIDATION:], n=n, seed=0)
 

@@ -14,9 +14,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import io
 from typing import Any
 
 import numpy as np
@@ -25,7 +22,7 @@ from ._activations import ACTIVATION_LAYERS, activation_name, layer_activation, 
 from ._core import Check, CheckFailed, register
 from ._question import NumberQuestion, Question
 from ._returns import require_model
-from ._trained import TrainedModelCheck, accuracy_of, binomial_se
+from ._trained import TrainedModelCheck, accuracy_of, binomial_se, loaded
 
 __all__ = ["Augmentation", "AugmentationNoise", "CifarCNN", "ConvParams", "FairComparison",
            "MlpOrCnn", "TrainAugmented"]
@@ -317,13 +314,9 @@ def validation_split() -> tuple[np.ndarray, np.ndarray]:
     return _validation_split(profiles.current().samples(VALIDATION, quick=VALIDATION_QUICK))
 
 
-@functools.lru_cache(maxsize=2)
 def _validation_split(n: int) -> tuple[np.ndarray, np.ndarray]:
-    from .. import data
-
-    with contextlib.redirect_stdout(io.StringIO()):  # the notebook announced the data
-        (x_train, y_train), _ = data.load("cifar10", verbose=False)
-    return x_train[-VALIDATION:][:n], np.asarray(y_train).ravel()[-VALIDATION:][:n]
+    (x_train, y_train), _ = loaded("cifar10")
+    return x_train[-VALIDATION:][:n], y_train[-VALIDATION:][:n]
 
 
 def _flat_layers(model: Any) -> list[Any]:
