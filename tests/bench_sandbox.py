@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from test_grading import save, solution, tiny
 
-from coursekit.grading import grade
+from coursekit.instructor.grading import grade
 
 
 def main(argv: list[str]) -> dict[str, dict[str, float]]:

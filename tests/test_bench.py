@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from coursekit import bench, cli
-from coursekit.bench import BenchRow, RecipeRun
+from coursekit.instructor import bench, cli
+from coursekit.instructor.bench import BenchRow, RecipeRun
 from coursekit.errors import InvalidParameterError
 
 KEYS = ["task", "data", "target_accuracy", "baseline", "baseline_seconds", "baseline_accuracy",

@@ -9,8 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from coursekit import build as b
-from coursekit.cli import main
+from coursekit.instructor import build as b
+from coursekit.instructor.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 

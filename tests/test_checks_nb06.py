@@ -193,8 +193,8 @@ def test_stacked_lstm_fails_on_a_model_instead_of_a_function():
     ("06.stacked_lstm", lambda u, n: _stack(u, n, flags=[True] * n)),
 ])
 def test_verdicts_survive_the_graders_evidence_round_trip(tmp_path, check_id, answer):
-    ks = pytest.importorskip("coursekit.grading._kernel_side")
-    evidence_mod = pytest.importorskip("coursekit.grading.evidence")
+    ks = pytest.importorskip("coursekit.instructor.grading._kernel_side")
+    evidence_mod = pytest.importorskip("coursekit.instructor.grading.evidence")
     spec = get_check(check_id)
     evidence = spec.collect(answer)
     tree = ks.Encoder(str(tmp_path), 2**24).encode(evidence)
@@ -409,8 +409,8 @@ def test_time_budget_says_what_makes_the_comparison_wrong(trained_pair, change, 
 
 
 def test_time_budget_verdict_survives_the_graders_evidence_round_trip(tmp_path, trained_pair):
-    ks = pytest.importorskip("coursekit.grading._kernel_side")
-    evidence_mod = pytest.importorskip("coursekit.grading.evidence")
+    ks = pytest.importorskip("coursekit.instructor.grading._kernel_side")
+    evidence_mod = pytest.importorskip("coursekit.instructor.grading.evidence")
     spec = get_check("06.time_budget")
     evidence = spec.collect(_evidence(*trained_pair))
     tree = ks.Encoder(str(tmp_path), 2**26).encode(evidence)

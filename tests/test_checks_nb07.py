@@ -213,8 +213,8 @@ def test_augmentation_judges_a_pipeline_that_changes_nothing():
     ("07.augmentation", lambda: keras.Sequential([L.RandomFlip(), L.RandomTranslation(0.1, 0.1)])),
 ])
 def test_verdicts_survive_the_graders_evidence_round_trip(tmp_path, check_id, answer):
-    ks = pytest.importorskip("coursekit.grading._kernel_side")
-    evidence_mod = pytest.importorskip("coursekit.grading.evidence")
+    ks = pytest.importorskip("coursekit.instructor.grading._kernel_side")
+    evidence_mod = pytest.importorskip("coursekit.instructor.grading.evidence")
     spec = get_check(check_id)
     evidence = spec.collect(answer)
     tree = ks.Encoder(str(tmp_path), 2**24).encode(evidence)

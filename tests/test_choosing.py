@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from coursekit import bench, choosing, cli
-from coursekit.bench import RecipeRun
+from coursekit.instructor import bench, choosing, cli
+from coursekit.instructor.bench import RecipeRun
 
 
 def fake_spawn(monkeypatch, accuracy: dict[float, float]) -> list[dict]:

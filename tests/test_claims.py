@@ -6,7 +6,7 @@ import sys
 import nbformat
 import pytest
 
-from coursekit import build
+from coursekit.instructor import build
 from coursekit.claims import TAG, ClaimError, claim
 from coursekit.errors import InvalidParameterError
 

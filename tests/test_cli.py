@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from coursekit import cli
+from coursekit.instructor import cli
 
 
 def test_data_info_lists_sources_and_subset(monkeypatch, shared_mirror, clean_sources, capsys):

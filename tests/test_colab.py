@@ -1,7 +1,7 @@
 """Colab's setup, simulated: each notebook's own setup cell, run where ``google.colab`` imports.
 
 On Colab, the setup cell that ``coursekit build`` writes into every notebook
-(:func:`coursekit.build.setup_source`) pip-installs coursekit from the course repository;
+(:func:`coursekit.instructor.build.setup_source`) pip-installs coursekit from the course repository;
 elsewhere it does nothing. These tests take that cell from each notebook file and run it in a
 real Jupyter kernel (nbclient) whose Python is a throwaway virtual environment that, like
 Colab:
@@ -39,7 +39,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from coursekit import build as b
+from coursekit.instructor import build as b
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(p.relative_to(ROOT).as_posix() for folder in ("notebooks", "solutions")

@@ -18,10 +18,10 @@ import nbformat
 import numpy as np
 import pytest
 
-from coursekit import build as b
+from coursekit.instructor import build as b
 from coursekit.checks import REGISTRY, Check, all_checks, get_check
-from coursekit.cli import main
-from coursekit.grading import (
+from coursekit.instructor.cli import main
+from coursekit.instructor.grading import (
     Gradebook,
     Grader,
     Outcome,
@@ -36,9 +36,9 @@ from coursekit.grading import (
     student_name,
     verdict_from,
 )
-from coursekit.grading import _kernel_side as ks
-from coursekit.grading import feedback as fb
-from coursekit.grading.redact import Redactor, clean
+from coursekit.instructor.grading import _kernel_side as ks
+from coursekit.instructor.grading import feedback as fb
+from coursekit.instructor.grading.redact import Redactor, clean
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
@@ -202,7 +202,7 @@ def test_reference_expressions_come_from_the_solution_check_cells(references):
 
 # -- grading without a kernel ---------------------------------------------------------------
 def test_broken_wrong_and_unknown_submissions_score_zero_without_a_kernel(tmp_path, monkeypatch):
-    import coursekit.grading.grader as grader_module
+    import coursekit.instructor.grading.grader as grader_module
 
     def no_kernel(*args, **kwargs):
         raise AssertionError("no kernel should start for these submissions")
@@ -242,7 +242,7 @@ def _bad_files(folder: Path) -> list[Path]:
 
 
 def test_rows_are_written_as_they_arrive_and_a_rerun_resumes(tmp_path, monkeypatch):
-    import coursekit.grading.batch as batch
+    import coursekit.instructor.grading.batch as batch
 
     paths = _bad_files(tmp_path / "subs")
     out = tmp_path / "grades.csv"

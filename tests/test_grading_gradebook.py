@@ -33,20 +33,20 @@ from test_grading import (
     with_cell,
 )
 
-import coursekit.grading.grader as grader_module
-from coursekit.cli import main
+import coursekit.instructor.grading.grader as grader_module
+from coursekit.instructor.cli import main
 from coursekit.errors import CourseKitError
-from coursekit.grading import _kernel_side as ks
-from coursekit.grading import grade, summary_table
-from coursekit.grading.execute import Execution
-from coursekit.grading.results import GradebookLock, from_cell, gradebook_key, to_cell
-from coursekit.grading.submissions import (
+from coursekit.instructor.grading import _kernel_side as ks
+from coursekit.instructor.grading import grade, summary_table
+from coursekit.instructor.grading.execute import Execution
+from coursekit.instructor.grading.results import GradebookLock, from_cell, gradebook_key, to_cell
+from coursekit.instructor.grading.submissions import (
     MAX_CELL_BYTES,
     find_submissions,
     printable,
     snapshot,
 )
-from coursekit.grading.templates import Templates
+from coursekit.instructor.grading.templates import Templates
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
 CONTROL = ("\x1b", "\r", "\x07", "\u202e", "\u2066", "\x9b", "\x00")
@@ -132,7 +132,7 @@ def test_a_second_run_on_the_same_gradebook_stops_and_the_lock_dies_with_its_hol
     before = out.read_text()
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time\n"
-         "from coursekit.grading.results import GradebookLock\n"
+         "from coursekit.instructor.grading.results import GradebookLock\n"
          "lock = GradebookLock(sys.argv[1]).__enter__()\n"
          "print('locked', flush=True)\ntime.sleep(120)\n", str(out)],
         stdout=subprocess.PIPE, text=True)

@@ -32,7 +32,7 @@ from test_grading import (
     write_hidden,
 )
 
-from coursekit.grading import grade
+from coursekit.instructor.grading import grade
 
 pytestmark = pytest.mark.slow
 
@@ -276,7 +276,7 @@ def test_feedback_reports_verdicts_hints_and_hidden_checks(course):
 
 
 def test_a_rerun_skips_what_is_graded_and_starts_no_kernel(course, monkeypatch):
-    import coursekit.grading.grader as grader_module
+    import coursekit.instructor.grading.grader as grader_module
 
     monkeypatch.setattr(grader_module, "execute", None)  # would fail if called
     before = {r["student"]: r["score"] for r in read_csv(course["out"])}

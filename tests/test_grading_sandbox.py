@@ -48,12 +48,12 @@ from test_grading_kernel import _PeakMemory
 
 import coursekit
 from coursekit.checks import get_check
-from coursekit.cli import main
-from coursekit.grading import Grader, grade, load_hidden_checks, read_outcome
-from coursekit.grading.bwrap import _UID_BASE, SandboxUnavailable, bwrap_args, probe
-from coursekit.grading.cgroup import _own
-from coursekit.grading.judging import JudgeProcess
-from coursekit.grading.sandbox import LAUNCHER, KernelFolder, Limits
+from coursekit.instructor.cli import main
+from coursekit.instructor.grading import Grader, grade, load_hidden_checks, read_outcome
+from coursekit.instructor.grading.bwrap import _UID_BASE, SandboxUnavailable, bwrap_args, probe
+from coursekit.instructor.grading.cgroup import _own
+from coursekit.instructor.grading.judging import JudgeProcess
+from coursekit.instructor.grading.sandbox import LAUNCHER, KernelFolder, Limits
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "GRADER-SECRET-93f1c0a7d2b54e68"
@@ -607,7 +607,7 @@ json.dump = bomb
 
 
 def _solve_source(solved) -> str:
-    from coursekit.build import BEGIN
+    from coursekit.instructor.build import BEGIN
 
     return "\n\n".join(c.source for c in solved.cells if BEGIN in c.source)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coursekit import knobs
+from coursekit.instructor import knobs
 from coursekit.errors import InvalidParameterError
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from coursekit import build as b
+from coursekit.instructor import build as b
 from coursekit.checks import all_checks
 from coursekit.claims import TAG as CLAIM_TAG
 

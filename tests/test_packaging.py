@@ -55,7 +55,7 @@ def test_pyproject_basics():
     project = _pyproject()["project"]
     assert project["name"] == "coursekit"
     assert project["requires-python"] == ">=3.10"
-    assert project["scripts"]["coursekit"] == "coursekit.cli:main"
+    assert project["scripts"]["coursekit"] == "coursekit.instructor.cli:main"
     names = {_normalise(r)[0] for r in project["dependencies"]}
     assert {"tensorflow", "keras", "numpy", "matplotlib", "seaborn", "scikit-image",
             "scikit-learn", "tqdm", "nbformat", "nbclient"} <= names

@@ -3,7 +3,7 @@
 It is built only from the grader's verdicts and the run's status, never from
 the submission's outputs. Every text in it is the grader's: its own sentences,
 and check messages rebuilt from the checks' own templates (values in them
-cleaned and bounded; :mod:`~coursekit.grading.templates`). The first error is
+cleaned and bounded; :mod:`~coursekit.instructor.grading.templates`). The first error is
 named by its cell and exception type only (not its message). Hidden checks
 appear as "hidden check N: passed/failed" with their points, without id,
 message or hint.

@@ -7,8 +7,8 @@ no process of their own). A row reaches the CSV, flushed, as soon as its
 submission is graded, in whatever order they finish.
 
 Before any kernel starts, the run takes an exclusive lock on the gradebook
-(:class:`~coursekit.grading.results.GradebookLock`) and snapshots every
-submission (:func:`~coursekit.grading.submissions.snapshot`): grading, hashes
+(:class:`~coursekit.instructor.grading.results.GradebookLock`) and snapshots every
+submission (:func:`~coursekit.instructor.grading.submissions.snapshot`): grading, hashes
 and redaction use those copies only.
 """
 
@@ -21,7 +21,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import TextIO
 
-from ..errors import CourseKitError
+from ...errors import CourseKitError
 from . import feedback as fb
 from .grader import Grader
 from .redact import clean, exception_name

@@ -4,7 +4,7 @@ The course recipes were first tuned with ``coursekit bench``, whose yardstick is
 *test* accuracy. This module makes the choice the way the notebooks teach: for each
 task it trains the course recipe with its peak learning rate scaled by each of
 :data:`FACTORS`, on the training images less a validation split (the last
-:data:`coursekit.bench.VALIDATION` of them), and measures the validation accuracy
+:data:`coursekit.instructor.bench.VALIDATION` of them), and measures the validation accuracy
 after the recipe's last epoch. The test set is not read.
 
 The rule: the factor with the best validation accuracy wins, unless the course's
@@ -101,7 +101,8 @@ def decide(accuracy: dict[float, float], n: int) -> tuple[float, float, float]:
 def choose(task: str, *, quick: bool = False,
            echo: Callable[[str], None] = print) -> Choice:
     """Train the course recipe of ``task`` at each of :data:`FACTORS` and decide."""
-    from . import bench, recipes
+    from .. import recipes
+    from . import bench
 
     spec = recipes.get(task)
     runs = {f: bench._spawn(task, "course", quick, echo, on="validation", peak_factor=f,
@@ -118,7 +119,8 @@ def run(tasks: Sequence[str] | None = None, *, quick: bool = False,
         json_path: str | os.PathLike | None = None,
         echo: Callable[[str], None] | None = None) -> list[Choice]:
     """Choose on validation for ``tasks`` (default: all); print and return the choices."""
-    from . import bench, recipes
+    from .. import recipes
+    from . import bench
 
     return bench.drive(f"coursekit bench --choose{' --quick' if quick else ''}",
                        list(tasks) if tasks else list(recipes.TASKS),

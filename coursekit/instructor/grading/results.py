@@ -46,8 +46,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from ..checks import Verdict
-from ..errors import CourseKitError
+from ...checks import Verdict
+from ...errors import CourseKitError
 
 __all__ = ["BASE_COLUMNS", "RETRY_STATUSES", "Gradebook", "GradebookLock", "Result",
            "from_cell", "gradebook_key", "sign", "to_cell"]
@@ -135,7 +135,7 @@ class Result:
     """The grade of one submission.
 
     ``verdicts`` hold every check of the notebook (visible then hidden), their
-    texts already the grader's (:mod:`~coursekit.grading.templates`) and
+    texts already the grader's (:mod:`~coursekit.instructor.grading.templates`) and
     redacted; ``hidden`` names the hidden ones.
     """
 

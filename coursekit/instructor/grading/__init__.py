@@ -12,11 +12,11 @@ what the submission prints or writes:
 1. **Identify** the notebook from its metadata (``metadata.coursekit.notebook``)
    and its content (check ids of its check cells, fingerprints of the cells it
    shares with the course's notebooks), never from the file name
-   (:mod:`~coursekit.grading.reference`). Metadata and content that disagree
+   (:mod:`~coursekit.instructor.grading.reference`). Metadata and content that disagree
    give ``wrong notebook``; a file that is not a notebook, ``not a notebook``
    or ``invalid notebook JSON``: score 0, no kernel started.
 2. **Execute** a copy of it (outputs removed) in a new kernel inside an
-   operating-system sandbox (:mod:`~coursekit.grading.bwrap`: bubblewrap, the
+   operating-system sandbox (:mod:`~coursekit.instructor.grading.bwrap`: bubblewrap, the
    sandbox under Flatpak): new mount, PID, IPC, network and UTS namespaces, a
    uid of its own with no capability (when the grader is root; otherwise uid
    65534 in a user namespace), ``--die-with-parent``, a new session; a file
@@ -30,13 +30,13 @@ what the submission prints or writes:
    the only folder it shares with the grader and with no other kernel. It
    runs under ``RLIMIT_CPU``, ``RLIMIT_NPROC`` (per uid, so per sandbox),
    ``RLIMIT_FSIZE`` and an ``RLIMIT_AS`` backstop, in a memory+pids cgroup
-   where the machine lets the grader make one (:mod:`~coursekit.grading.cgroup`);
+   where the machine lets the grader make one (:mod:`~coursekit.instructor.grading.cgroup`);
    a watchdog thread kills it past the wall-clock ``timeout`` (all cells
    together) or the memory limit (resident memory of the tree), and its PID
    namespace takes every process it started with it (double forks, ``setsid``,
    ``nohup``). Every output is discarded as it arrives and messages over 32 MiB
    are dropped by ZeroMQ. Errors do not stop the run; the first is reported
-   (:mod:`~coursekit.grading.execute`, :mod:`~coursekit.grading.sandbox`).
+   (:mod:`~coursekit.instructor.grading.execute`, :mod:`~coursekit.instructor.grading.sandbox`).
    Where bubblewrap is missing or cannot make its namespaces, grading refuses
    (saying what to install) unless ``--no-sandbox`` is given, with a warning.
 3. **Extract**: once the student's cells have run, the grader creates a fresh
@@ -44,22 +44,22 @@ what the submission prints or writes:
    one cell that rebuilds the check classes from source text the grader read
    before the first kernel: only the modules this notebook's checks need, and
    hidden checks cut down to what ``collect`` needs (no ``judge``, no other
-   notebook's checks; :func:`~coursekit.grading.hidden.collect_source`), into
+   notebook's checks; :func:`~coursekit.instructor.grading.hidden.collect_source`), into
    new module objects (a monkeypatched ``coursekit.checks`` in the kernel is
    bypassed); then one cell per check, each with its own time limit, that
    evaluates the expression of the *reference* notebook's check cell in the
    student's namespace, runs ``collect`` and saves the evidence (JSON,
    ``.npy`` without pickle, ``.keras``; anything else is refused;
-   :mod:`~coursekit.grading._kernel_side`). Then the kernel is killed, with
+   :mod:`~coursekit.instructor.grading._kernel_side`). Then the kernel is killed, with
    every process of its sandbox, before anything reads the evidence.
 4. **Judge** in a separate, memory-limited process started before the first
-   kernel (:mod:`~coursekit.grading.judging`), from its own, unpatched checks:
+   kernel (:mod:`~coursekit.instructor.grading.judging`), from its own, unpatched checks:
    load the evidence as untrusted data with hard caps checked before anything
    large is built (manifest size, nesting depth measured before parsing,
    number of values, files referenced once and in total at most the evidence
    limit, ``.npy`` headers that must match their files, ``allow_pickle=False``,
-   ``load_model(safe_mode=True)``; :mod:`~coursekit.grading.evidence`) and run
-   ``judge`` (:mod:`~coursekit.grading.grader`). Evidence that exhausts the
+   ``load_model(safe_mode=True)``; :mod:`~coursekit.instructor.grading.evidence`) and run
+   ``judge`` (:mod:`~coursekit.instructor.grading.grader`). Evidence that exhausts the
    process's memory or time fails that check with a message and the process
    is started again.
 5. **Record**: a CSV row per submission, signed (HMAC under a key in the
@@ -70,12 +70,12 @@ what the submission prints or writes:
    is the grader's: a cell's error is named by its exception class only, check
    messages are rebuilt from the checks' own templates with the values in them
    bounded and cleaned, links and HTML are removed
-   (:mod:`~coursekit.grading.results`, :mod:`~coursekit.grading.feedback`,
-   :mod:`~coursekit.grading.templates`, :mod:`~coursekit.grading.redact`).
+   (:mod:`~coursekit.instructor.grading.results`, :mod:`~coursekit.instructor.grading.feedback`,
+   :mod:`~coursekit.instructor.grading.templates`, :mod:`~coursekit.instructor.grading.redact`).
 
 Before step 1, every submission is snapshotted into the grader's memory (its
 hash and its cells, without outputs); links, hard links and oversized cells
-are refused (:mod:`~coursekit.grading.submissions`).
+are refused (:mod:`~coursekit.instructor.grading.submissions`).
 
 Limits (what this does not protect against)
 -------------------------------------------

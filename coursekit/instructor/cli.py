@@ -22,8 +22,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import __version__
-from .errors import CourseKitError
+from .. import __version__
+from ..errors import CourseKitError
 
 __all__ = ["COMMANDS", "main"]
 
@@ -46,7 +46,7 @@ _HEADER = ["dataset", "source", "train / test", "verified", "path"]
 
 
 def _data_info(args: argparse.Namespace) -> int:
-    from . import data, profiles
+    from .. import data, profiles
 
     mirror = data.mirror_dir()
     print(f"offline mirror : {mirror or 'not set'}  (environment variable COURSEKIT_DATA_DIR)")
@@ -73,7 +73,7 @@ def _data_info(args: argparse.Namespace) -> int:
 
 
 def _data_fetch(args: argparse.Namespace) -> int:
-    from . import data
+    from .. import data
 
     infos = data.fetch(args.names or None)
     print(_table(_info_rows(infos), _HEADER))
@@ -81,7 +81,7 @@ def _data_fetch(args: argparse.Namespace) -> int:
 
 
 def _data_export(args: argparse.Namespace) -> int:
-    from . import data
+    from .. import data
 
     infos = data.export(args.dir, args.names or None)
     if not infos:
@@ -96,7 +96,7 @@ def _data_export(args: argparse.Namespace) -> int:
 
 def add_data(sub: argparse._SubParsersAction) -> None:
     """``coursekit data {info,fetch,export}``."""
-    from .data import DATASETS
+    from ..data import DATASETS
 
     p = sub.add_parser("data", help="what data is here; fetch it; export an offline mirror")
     dsub = p.add_subparsers(dest="data_command", required=True, metavar="{info,fetch,export}")

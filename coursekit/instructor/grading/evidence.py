@@ -1,8 +1,8 @@
 """Reading the evidence a kernel wrote, in the grader's own process.
 
 The kernel writes, per check, ``<index>/manifest.json`` plus ``.npy`` and
-``.keras`` files (see :mod:`coursekit.grading._kernel_side`). Here the judging
-process (:mod:`~coursekit.grading.judging`) reads them back as *untrusted*
+``.keras`` files (see :mod:`coursekit.instructor.grading._kernel_side`). Here the judging
+process (:mod:`~coursekit.instructor.grading.judging`) reads them back as *untrusted*
 data, with hard caps checked before anything large is built:
 
 - the manifest: a plain file of at most :data:`MANIFEST_LIMIT` bytes, JSON,

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import nbformat
 
-from .claims import TAG as CLAIM_TAG
+from ..claims import TAG as CLAIM_TAG
 
 __all__ = ["BEGIN", "END", "STUB", "BuildResult", "build", "execute_solutions", "make_exercise",
            "repository_url", "setup_source", "strip_solutions"]
@@ -44,7 +44,7 @@ BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
-_BADGE = re.compile(r"^\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)\s*$")
+BADGE = re.compile(r"^\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)\s*$")
 _BRANCH = "main"
 #: The notebooks' kernel, spelled as ipykernel's spec spells it: JupyterLab rewrites a
 #: different spelling on opening, so the notebook would show as modified (●) at once.
@@ -137,7 +137,7 @@ def solution_lines(source: str) -> list[str]:
 def _normalise_header(nb: nbformat.NotebookNode, repo: str, relpath: str) -> None:
     first = nb.cells[0]
     lines = first.source.splitlines()
-    if first.cell_type != "markdown" or not lines or not _BADGE.match(lines[0]):
+    if first.cell_type != "markdown" or not lines or not BADGE.match(lines[0]):
         raise ValueError(f"{relpath}: the first cell must be markdown starting with "
                          "the Colab badge")
     first.source = "\n".join([badge(repo, relpath), *lines[1:]])

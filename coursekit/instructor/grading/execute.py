@@ -1,9 +1,9 @@
 """Execute one submission in a fresh, sandboxed kernel and collect its evidence.
 
-:func:`execute` makes a :class:`~coursekit.grading.sandbox.KernelFolder`,
+:func:`execute` makes a :class:`~coursekit.instructor.grading.sandbox.KernelFolder`,
 puts the submission's copy (outputs removed) in the kernel's working folder
 (its ``HOME``, a private tmpfs of the sandbox); starts a
-:class:`~coursekit.grading.sandbox.SandboxKernelManager` (bubblewrap, unless
+:class:`~coursekit.instructor.grading.sandbox.SandboxKernelManager` (bubblewrap, unless
 ``sandboxed=False``); runs a seed cell and then every code cell of the
 submission, discarding every output as it arrives (grading never reads
 outputs, and a flood then costs no memory); and, if the kernel is still
@@ -42,7 +42,7 @@ from .sandbox import KernelFolder, Limits, SandboxKernelManager, Watchdog, kerne
 __all__ = ["Execution", "KernelCheck", "execute"]
 
 #: nbclient and jupyter_client log a dying kernel as an error; for the grader it is a status.
-_QUIET = logging.getLogger("coursekit.grading.kernel")
+_QUIET = logging.getLogger("coursekit.instructor.grading.kernel")
 _QUIET.setLevel(logging.CRITICAL)
 _QUIET.propagate = False
 _IMPORTS_KERAS = re.compile(r"^\s*(import|from)\s+(keras|coursekit|tensorflow)\b", re.M)

@@ -1,15 +1,15 @@
 """Grading one submission: read, identify, execute, judge.
 
 :class:`Grader` is built once per run, in the grader's process, before any
-kernel starts: it checks that the sandbox works (:func:`~coursekit.grading.
+kernel starts: it checks that the sandbox works (:func:`~coursekit.instructor.grading.
 bwrap.require_sandbox`, unless ``sandbox=False``), loads the course's checks,
 the reference notebooks, the hidden checks, and the source text kernels will
 get (per notebook: only the check modules its checks need, hidden checks cut
 down to their ``collect``), and starts the judging process
-(:class:`~coursekit.grading.judging.JudgeProcess`, the only place ``judge``
+(:class:`~coursekit.instructor.grading.judging.JudgeProcess`, the only place ``judge``
 ever runs). Then :meth:`Grader.grade` grades one
-:class:`~coursekit.grading.submissions.Submission` into a
-:class:`~coursekit.grading.results.Result`; it never raises.
+:class:`~coursekit.instructor.grading.submissions.Submission` into a
+:class:`~coursekit.instructor.grading.results.Result`; it never raises.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from pathlib import Path
 import nbformat
 
 from ..build import BEGIN, strip_solutions
-from ..checks import REGISTRY, Check, Verdict, all_checks
-from ..errors import CourseKitError
+from ...checks import REGISTRY, Check, Verdict, all_checks
+from ...errors import CourseKitError
 from .bwrap import require_sandbox
 from .evidence import Outcome
 from .execute import Execution, KernelCheck, execute
@@ -45,7 +45,7 @@ __all__ = ["CheckPlan", "Grader", "verdict_from"]
 
 _CORE = "coursekit.checks._core"
 _JUDGE_LOCK = threading.Lock()
-_LOG = logging.getLogger("coursekit.grading")
+_LOG = logging.getLogger("coursekit.instructor.grading")
 #: What feedback says when a check's message is not one of its templates.
 UNSHOWN_FAIL = "your answer did not pass this check."
 UNSHOWN_HINT = "run the check cell in your notebook to see why"
@@ -139,7 +139,7 @@ class Grader:
         The course's solution notebooks (default: ``solutions/`` of this
         repository).
     hidden_dir : path, optional
-        A folder of hidden checks (see :mod:`coursekit.grading.hidden`).
+        A folder of hidden checks (see :mod:`coursekit.instructor.grading.hidden`).
     limits : Limits
     profile : {"quick", "full"}
     secrets : iterable of str
@@ -147,7 +147,7 @@ class Grader:
         files are added.
     sandbox : bool
         Run every kernel in bubblewrap (the default; raises
-        :class:`~coursekit.grading.bwrap.SandboxUnavailable` saying what to
+        :class:`~coursekit.instructor.grading.bwrap.SandboxUnavailable` saying what to
         install where it cannot run). False runs them unconfined and warns.
     """
 

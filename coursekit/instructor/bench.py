@@ -49,8 +49,8 @@ from typing import Any
 
 import keras
 
-from ._validation import check_choice, check_float
-from .errors import CourseKitError, InvalidParameterError
+from .._validation import check_choice, check_float
+from ..errors import CourseKitError, InvalidParameterError
 
 __all__ = ["QUICK_SAMPLES", "VALIDATION", "BenchRow", "RecipeRun", "format_table", "run",
            "run_recipe"]
@@ -142,7 +142,7 @@ def run_recipe(task: str, recipe: str, *, quick: bool = False, on: str = "test",
     -------
     RecipeRun
     """
-    from . import data, recipes
+    from .. import data, recipes
 
     spec = recipes.get(task)
     chosen: recipes.Recipe = getattr(spec, check_choice("recipe", recipe, ("original", "course")))
@@ -212,11 +212,11 @@ class _Clock(keras.callbacks.Callback):
 
 
 def _worker(argv: Sequence[str]) -> int:
-    """``python -m coursekit.bench TASK RECIPE [--quick] [--on SPLIT] [--peak-factor X]``:
+    """``python -m coursekit.instructor.bench TASK RECIPE [--quick] [--on SPLIT] [--peak-factor X]``:
     one recipe, JSON on stdout."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m coursekit.bench")
+    parser = argparse.ArgumentParser(prog="python -m coursekit.instructor.bench")
     parser.add_argument("task")
     parser.add_argument("recipe")
     parser.add_argument("--quick", action="store_true")
@@ -237,7 +237,7 @@ def _spawn(task: str, recipe: str, quick: bool, echo: Callable[[str], None], *,
            on: str = "test", peak_factor: float = 1.0, label: str = "") -> RecipeRun:
     """Run :func:`run_recipe` in a fresh interpreter and read its result."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
-    cmd = ([sys.executable, "-m", "coursekit.bench", task, recipe, "--on", on,
+    cmd = ([sys.executable, "-m", "coursekit.instructor.bench", task, recipe, "--on", on,
             "--peak-factor", repr(peak_factor)] + (["--quick"] if quick else []))
     label = label or recipe
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -298,7 +298,7 @@ class BenchRow:
 def bench_task(task: str, *, quick: bool = False,
                echo: Callable[[str], None] = print) -> BenchRow:
     """Train both recipes of ``task``, each in a fresh process, and compare them."""
-    from . import recipes
+    from .. import recipes
 
     spec = recipes.get(task)
     base = _spawn(task, "original", quick, echo)
@@ -347,7 +347,7 @@ def run(tasks: Sequence[str] | None = None, *, quick: bool = False,
     >>> rows[0].speedup > 0  # doctest: +SKIP
     True
     """
-    from . import recipes
+    from .. import recipes
 
     if not tasks:
         tasks = ["cnn-mnist"] if quick else list(recipes.TASKS)
@@ -366,7 +366,7 @@ def drive(command: str, tasks: Sequence[str], one: Callable[[str, Callable[[str]
     JSON to ``json_path`` after each task (a long run keeps what it has), and
     ``table(rows)`` at the end.
     """
-    from . import recipes
+    from .. import recipes
 
     if echo is None:
         def echo(line: str) -> None:

@@ -51,7 +51,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import CourseKitError
+from ...errors import CourseKitError
 
 __all__ = ["HOME", "INSTALL_HINT", "Sandbox", "SandboxUnavailable", "bwrap_args",
            "bwrap_path", "probe", "require_sandbox", "sandbox_uid"]

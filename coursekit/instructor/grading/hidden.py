@@ -52,8 +52,8 @@ import types
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..checks import REGISTRY, Check
-from ..errors import CourseKitError
+from ...checks import REGISTRY, Check
+from ...errors import CourseKitError
 
 __all__ = ["HiddenCheck", "collect_source", "load_hidden_checks"]
 

@@ -2,7 +2,7 @@
 
 ``python _launcher.py CPU_S AS_BYTES NPROC FSIZE_BYTES UID -- CMD...`` is the
 first program bubblewrap runs in a kernel's sandbox (see
-:mod:`coursekit.grading.bwrap`). Run by path (not ``-m``) so that it imports
+:mod:`coursekit.instructor.grading.bwrap`). Run by path (not ``-m``) so that it imports
 nothing from coursekit. It
 
 - applies ``RLIMIT_CPU`` (CPU seconds: SIGXCPU, then SIGKILL 10 s later),

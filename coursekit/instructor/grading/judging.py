@@ -6,9 +6,9 @@ isolated mode, ``python -I``, talking over a socket pair with
 and no ``__main__`` re-imported) before the first kernel starts. The worker
 loads the course's checks and the hidden checks once, then, for each
 request, reads one check's evidence
-(:func:`~coursekit.grading.evidence.read_outcome`, with its caps on size,
+(:func:`~coursekit.instructor.grading.evidence.read_outcome`, with its caps on size,
 nesting, references and array headers) and runs ``judge``
-(:func:`~coursekit.grading.grader.verdict_from`). It runs under
+(:func:`~coursekit.instructor.grading.grader.verdict_from`). It runs under
 ``RLIMIT_AS`` (:attr:`JudgeProcess.memory_bytes`) and each request under a
 time limit: evidence that would make it run out of memory or time costs the
 worker, never the grader. The worker is then killed and started again, and
@@ -29,7 +29,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from ..checks import Check, Verdict
+from ...checks import Check, Verdict
 
 __all__ = ["JudgeProcess"]
 
@@ -37,7 +37,7 @@ _READY = "ready"
 
 
 _WORKER = ("import sys; sys.path.insert(0, sys.argv[1]); "
-           "from coursekit.grading.judging import main; main(sys.argv[2:])")
+           "from coursekit.instructor.grading.judging import main; main(sys.argv[2:])")
 
 
 def main(argv: list[str]) -> None:  # pragma: no cover - runs in the worker process
@@ -53,7 +53,7 @@ def _serve(conn: multiprocessing.connection.Connection, hidden_dir: str | None,
     if memory_bytes > 0:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    from ..checks import REGISTRY, all_checks
+    from ...checks import REGISTRY, all_checks
     from .evidence import Outcome, read_outcome
     from .grader import verdict_from
     from .hidden import load_hidden_checks

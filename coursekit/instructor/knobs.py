@@ -30,8 +30,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ._validation import check_choice
-from .errors import CourseKitError
+from .._validation import check_choice
+from ..errors import CourseKitError
 
 __all__ = ["KNOBS", "SAMPLES", "Variant", "measure", "run"]
 
@@ -126,7 +126,7 @@ def measure(variant: Variant) -> dict[str, float]:
         tf.config.threading.set_inter_op_parallelism_threads(variant.threads[1])
     import keras
 
-    from . import data
+    from .. import data
 
     if variant.mixed_bfloat16:
         keras.mixed_precision.set_global_policy("mixed_bfloat16")
@@ -173,7 +173,7 @@ def _epoch_timer():
 
 def _spawn(knob: str, index: int) -> dict[str, float]:
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    proc = subprocess.run([sys.executable, "-m", "coursekit.knobs", knob, str(index)],
+    proc = subprocess.run([sys.executable, "-m", "coursekit.instructor.knobs", knob, str(index)],
                           capture_output=True, text=True, env=env)
     for line in proc.stdout.splitlines():
         if line.startswith(_RESULT):

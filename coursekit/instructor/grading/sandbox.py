@@ -10,7 +10,7 @@
   bound into the sandbox (the submission's copy, ``/etc/passwd``, the font
   cache).
 - :class:`SandboxKernelManager`: starts ``ipykernel`` with the grader's own
-  interpreter, inside bubblewrap (:mod:`~coursekit.grading.bwrap`) unless
+  interpreter, inside bubblewrap (:mod:`~coursekit.instructor.grading.bwrap`) unless
   the run is ``--no-sandbox``, through ``_launcher.py`` (resource limits,
   the sandbox's uid). The kernel speaks ZeroMQ over Unix sockets in its
   private folder (``transport="ipc"``): it has no network, and no other
@@ -124,7 +124,7 @@ class KernelFolder:
     ``private`` is the only folder the kernel can write that the grader reads;
     with a sandbox it is owned by the sandbox's uid (``uid``) and bound at the
     same path inside, where no other kernel's folder exists. ``cgroup`` is its
-    :class:`~coursekit.grading.cgroup.KernelCgroup` (None where none can be made).
+    :class:`~coursekit.instructor.grading.cgroup.KernelCgroup` (None where none can be made).
     """
 
     def __init__(self, sandboxed: bool, limits: Limits | None = None) -> None:

@@ -3,7 +3,7 @@
 Two kinds of text still come from a submission's run: the name of the first
 error (the ``status`` column; its message is never kept, see
 :func:`exception_name`) and messages a check builds from the student's objects
-(values, layer names; see :mod:`~coursekit.grading.templates`). :func:`clean`
+(values, layer names; see :mod:`~coursekit.instructor.grading.templates`). :func:`clean`
 makes any text one short printable line (no control characters, escape
 sequences or bidirectional overrides); a :class:`Redactor` then replaces any
 verbatim copy (``window`` characters or more, whitespace ignored) of text the

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import nbformat
 
-from ..build import _BADGE, BEGIN, strip_solutions
-from ..errors import CourseKitError
+from ..build import BADGE, BEGIN, strip_solutions
+from ...errors import CourseKitError
 
 __all__ = ["Identification", "ReferenceNotebook", "check_expressions", "default_reference_dir",
            "fingerprints", "identify", "load_references"]
@@ -90,7 +90,7 @@ def check_expressions(source: str) -> dict[str, str]:
 
 
 def _normalise(text: str) -> str:
-    lines = [ln for ln in text.splitlines() if not _BADGE.match(ln.strip())]
+    lines = [ln for ln in text.splitlines() if not BADGE.match(ln.strip())]
     return " ".join(" ".join(lines).split())
 
 
