@@ -9,9 +9,9 @@ import json
 
 import pytest
 
+from coursekit.errors import InvalidParameterError
 from coursekit.instructor import bench, cli
 from coursekit.instructor.bench import BenchRow, RecipeRun
-from coursekit.errors import InvalidParameterError
 
 KEYS = ["task", "data", "target_accuracy", "baseline", "baseline_seconds", "baseline_accuracy",
         "course_seconds", "course_accuracy", "speedup", "baseline_peak_mb", "course_peak_mb"]

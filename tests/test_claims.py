@@ -6,9 +6,9 @@ import sys
 import nbformat
 import pytest
 
-from coursekit.instructor import build
 from coursekit.claims import TAG, ClaimError, claim
 from coursekit.errors import InvalidParameterError
+from coursekit.instructor import build
 
 
 def test_a_false_claim_fails_in_the_full_profile(monkeypatch):

@@ -18,8 +18,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from coursekit.instructor import build as b
 from coursekit.checks import REGISTRY, Check, all_checks, get_check
+from coursekit.instructor import build as b
 from coursekit.instructor.cli import main
 from coursekit.instructor.grading import (
     Gradebook,

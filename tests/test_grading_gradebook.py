@@ -34,8 +34,8 @@ from test_grading import (
 )
 
 import coursekit.instructor.grading.grader as grader_module
-from coursekit.instructor.cli import main
 from coursekit.errors import CourseKitError
+from coursekit.instructor.cli import main
 from coursekit.instructor.grading import _kernel_side as ks
 from coursekit.instructor.grading import grade, summary_table
 from coursekit.instructor.grading.execute import Execution

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from coursekit.instructor import knobs
 from coursekit.errors import InvalidParameterError
+from coursekit.instructor import knobs
 
 
 def test_every_knob_has_a_control_and_an_alternative():

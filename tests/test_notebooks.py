@@ -8,9 +8,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from coursekit.instructor import build as b
 from coursekit.checks import all_checks
 from coursekit.claims import TAG as CLAIM_TAG
+from coursekit.instructor import build as b
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))

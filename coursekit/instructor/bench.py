@@ -212,8 +212,8 @@ class _Clock(keras.callbacks.Callback):
 
 
 def _worker(argv: Sequence[str]) -> int:
-    """``python -m coursekit.instructor.bench TASK RECIPE [--quick] [--on SPLIT] [--peak-factor X]``:
-    one recipe, JSON on stdout."""
+    """``python -m coursekit.instructor.bench TASK RECIPE [--quick] [--on SPLIT] [--peak-factor X]``
+    runs one recipe and prints JSON on stdout."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m coursekit.instructor.bench")

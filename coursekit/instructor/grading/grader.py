@@ -26,9 +26,9 @@ from pathlib import Path
 
 import nbformat
 
-from ..build import BEGIN, strip_solutions
 from ...checks import REGISTRY, Check, Verdict, all_checks
 from ...errors import CourseKitError
+from ..build import BEGIN, strip_solutions
 from .bwrap import require_sandbox
 from .evidence import Outcome
 from .execute import Execution, KernelCheck, execute

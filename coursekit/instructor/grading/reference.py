@@ -26,8 +26,8 @@ from pathlib import Path
 
 import nbformat
 
-from ..build import BADGE, BEGIN, strip_solutions
 from ...errors import CourseKitError
+from ..build import BADGE, BEGIN, strip_solutions
 
 __all__ = ["Identification", "ReferenceNotebook", "check_expressions", "default_reference_dir",
            "fingerprints", "identify", "load_references"]
