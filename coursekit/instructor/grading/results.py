@@ -51,7 +51,7 @@ from ...errors import CourseKitError
 from .status import RETRY, RunStatus
 
 __all__ = ["BASE_COLUMNS", "RETRY_STATUSES", "Gradebook", "GradebookLock", "Result",
-           "from_cell", "gradebook_key", "sign", "to_cell"]
+           "from_cell", "gradebook_key", "read_rows", "sign", "to_cell"]
 
 #: Statuses that say the grader, not the submission, failed: such rows are graded again.
 RETRY_STATUSES = tuple(sorted(RETRY))
@@ -321,3 +321,29 @@ class Gradebook:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def read_rows(path: str | Path) -> tuple[list[dict[str, str]], list[str]]:
+    """A gradebook's rows as written (cells decoded, signatures not checked) and its
+    check columns, for reports and exports: rows corrected by hand count too.
+
+    Raises :class:`~coursekit.errors.CourseKitError` if ``path`` is not a gradebook.
+    """
+    path = Path(path)
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            header = reader.fieldnames or []
+            missing = [c for c in BASE_COLUMNS[:6] if c not in header]
+            if missing:
+                raise CourseKitError(f"{path} is not a coursekit gradebook: it has no "
+                                     f"{', '.join(missing)} column (expected the CSV that "
+                                     "`coursekit grade --out` wrote)")
+            rows = [{k: from_cell(v) for k, v in raw.items()} for raw in reader
+                    if None not in raw and all(v is not None for v in raw.values())]
+    except FileNotFoundError:
+        raise CourseKitError(f"{path}: no such gradebook (give the CSV that "
+                             "`coursekit grade --out` wrote)") from None
+    except (OSError, csv.Error, UnicodeDecodeError) as exc:
+        raise CourseKitError(f"{path} cannot be read as a gradebook ({exc})") from None
+    return rows, [c for c in header if c not in BASE_COLUMNS]
