@@ -182,6 +182,7 @@ def score_plot(report: ClassReport) -> str:
     import numpy as np
     import seaborn as sns
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     notebooks = [n for n in report.totals.notebooks if report.scores.get(n)]
     cols = min(3, max(1, len(notebooks)))
@@ -200,6 +201,10 @@ def score_plot(report: ClassReport) -> str:
             for container in ax.containers:
                 ax.bar_label(container, fmt=lambda v: f"{v:.0f}" if v else "", fontsize=8)
             ax.set_xlim(-0.5 if whole else 0, top + (0.5 if whole else 0))
+            if whole:
+                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.set_ylim(0, ax.get_ylim()[1] * 1.12)  # room for the counts over the bars
             ax.set_title(f"{clean(notebook, 40)}: {len(values)} students, "
                          f"median {np.median(values):g}/{top:g}", fontsize=10)
             ax.set_xlabel("score (best submission)")
@@ -222,7 +227,7 @@ section{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:16px 
 margin:0 0 20px}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:5px 8px;
 border-bottom:1px solid #eaeef2;vertical-align:top}th{background:#f6f8fa}
-td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th.n,td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .bar{background:#eaeef2;border-radius:4px;height:14px;width:180px;display:inline-block;
 vertical-align:middle;margin-right:8px}.bar i{display:block;height:100%;border-radius:4px}
 .good{background:#2da44e}.mid{background:#d4a72c}.low{background:#cf222e}
@@ -231,8 +236,9 @@ code{background:#f6f8fa;padding:1px 4px;border-radius:4px}
 """
 
 
-def _table(header: list[str], body: list[str]) -> str:
-    head = "".join(f"<th>{h}</th>" for h in header)
+def _table(header: list[str], body: list[str], numeric: tuple[int, ...] = ()) -> str:
+    head = "".join(f"<th class=n>{h}</th>" if i in numeric else f"<th>{h}</th>"
+                   for i, h in enumerate(header))
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
@@ -253,7 +259,8 @@ def _scores_section(report: ClassReport, plots: bool) -> str:
                  f'src="{score_plot(report)}">')
     return ('<section id="scores"><h2>Score distribution per notebook</h2>'
             '<p class="sub">Each student\'s best submission of each notebook.</p>'
-            + image + _table(["notebook", "students", "mean", "median", "out of"], body)
+            + image
+            + _table(["notebook", "students", "mean", "median", "out of"], body, (1, 2, 3, 4))
             + "</section>")
 
 
@@ -269,7 +276,7 @@ def _checks_section(report: ClassReport) -> str:
         body = ['<tr><td colspan=4 class="muted">no check columns in the gradebook</td></tr>']
     return ('<section id="checks"><h2>Pass rate per check</h2>'
             '<p class="sub">Submissions that scored the check\'s points, of those graded on '
-            "it.</p>" + _table(["check", "notebook", "pass rate", "passed"], body)
+            "it.</p>" + _table(["check", "notebook", "pass rate", "passed"], body, (3,))
             + "</section>")
 
 
@@ -287,7 +294,7 @@ def _hints_section(report: ClassReport) -> str:
             body.append(f"<tr><td><code>{_e(cid)}</code></td>"
                         f"<td class=n>{report.failures.get(cid, 0)}</td><td><ol>{items}</ol>"
                         "</td></tr>")
-        inner = (_table(["check", "failed", "most frequent hints"], body) if body else
+        inner = (_table(["check", "failed", "most frequent hints"], body, (1,)) if body else
                  '<p class="muted">No failed visible check in the feedback files.</p>')
     return ('<section id="hints"><h2>Most frequent failure hints</h2>'
             '<p class="sub">What the class got wrong, check by check, from the feedback '
@@ -296,9 +303,14 @@ def _hints_section(report: ClassReport) -> str:
 
 
 def _missing_section(report: ClassReport) -> str:
-    body = [f"<tr><td>{_e(s)}</td><td>{', '.join(_e(n) for n in ns)}</td></tr>"
-            for s, ns in report.missing.items()]
-    inner = (_table(["student", "missing notebooks"], body) if body else
+    by_notebook: dict[str, list[str]] = defaultdict(list)
+    for student, notebooks in report.missing.items():
+        for notebook in notebooks:
+            by_notebook[notebook].append(student)
+    body = [f"<tr><td>{_e(n)}</td><td class=n>{len(by_notebook[n])}</td>"
+            f"<td>{', '.join(_e(s, 60) for s in by_notebook[n])}</td></tr>"
+            for n in report.totals.notebooks if by_notebook.get(n)]
+    inner = (_table(["notebook", "missing", "students"], body, (1,)) if body else
              '<p class="muted">Every student handed in every notebook.</p>')
     return ('<section id="missing"><h2>Students missing a notebook</h2>'
             f'<p class="sub">Of {len(report.totals.students)} students and '
@@ -309,7 +321,7 @@ def _human_section(report: ClassReport) -> str:
     body = [f"<tr><td>{_e(h.student)}</td><td>{_e(h.notebook) or '-'}</td>"
             f"<td>{_e(h.status, 120)}</td><td>{_e(h.submission, 80)}</td>"
             f"<td class=n>{_e(h.score, 20)}</td></tr>" for h in report.needs_human]
-    inner = (_table(["student", "notebook", "status", "file", "score"], body) if body else
+    inner = (_table(["student", "notebook", "status", "file", "score"], body, (4,)) if body else
              '<p class="muted">None: every notebook ran to its end.</p>')
     return ('<section id="human"><h2>Statuses that need a human</h2>'
             '<p class="sub">Timeouts, limits, crashed kernels, wrong or unknown notebooks, '
