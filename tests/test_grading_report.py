@@ -144,3 +144,6 @@ def test_a_roster_or_gradebook_that_is_wrong_says_what_was_expected(tmp_path, ca
     assert cli.main(["report", str(other)]) == 2
     err = capsys.readouterr().err
     assert "is not a coursekit gradebook" in err and "Traceback" not in err
+    book = write_class(tmp_path)
+    assert cli.main(["report", str(book), "--canvas", str(book)]) == 2
+    assert "is the gradebook itself" in capsys.readouterr().err

@@ -192,6 +192,10 @@ def _report(args: argparse.Namespace) -> int:
     from .grading.results import read_rows
 
     rows, checks = read_rows(args.gradebook)
+    out = Path(args.out) if args.out else Path(args.gradebook).with_suffix(".html")
+    for option, path in (("--out", out), ("--canvas", args.canvas), ("--moodle", args.moodle)):
+        if path and Path(path).resolve() == Path(args.gradebook).resolve():
+            raise CourseKitError(f"{option} {path} is the gradebook itself: give another file")
     roster = export.read_roster(args.roster) if args.roster else None
     feedback = args.feedback
     if feedback is None:  # the README's layout: feedback/ beside the gradebook
@@ -202,7 +206,6 @@ def _report(args: argparse.Namespace) -> int:
                              "`coursekit grade --feedback` wrote)")
     result = report.build(rows, checks, roster=roster, feedback=feedback,
                           source=Path(args.gradebook).name)
-    out = Path(args.out) if args.out else Path(args.gradebook).with_suffix(".html")
     report.write(out, result)
     print(f"wrote {out}: {result.submissions} submissions, {len(result.totals.students)} "
           f"students, {len(result.needs_human)} need a human"
