@@ -382,7 +382,7 @@ class Grader:
         """The grader's words for how the notebook ran; of a cell's error, only the
         exception's class name (validated), never its message."""
         status = RunStatus.parse(run.status)
-        if status.kind is Status.GRADER_ERROR:  # its message is ours, but stays in the log
+        if status.kind is Status.GRADER_ERROR:  # its message is dropped: the class name only
             return str(RunStatus(Status.GRADER_ERROR, exception=status.exception))
         if status.kind is not Status.OK:
             return clean(str(status), 80)
