@@ -11,6 +11,7 @@ Example
     $ coursekit data fetch mnist cifar10
     $ coursekit data export /media/usb/datasets
     $ coursekit grade submissions/ --out grades.csv --jobs 2 --feedback feedback/
+    $ coursekit report grades.csv --canvas canvas.csv --moodle moodle.csv
     $ coursekit bench cnn-mnist --json bench.json
 """
 
@@ -186,6 +187,63 @@ def add_grade(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_grade)
 
 
+def _report(args: argparse.Namespace) -> int:
+    from .grading import export, report
+    from .grading.results import read_rows
+
+    rows, checks = read_rows(args.gradebook)
+    out = Path(args.out) if args.out else Path(args.gradebook).with_suffix(".html")
+    for option, path in (("--out", out), ("--canvas", args.canvas), ("--moodle", args.moodle)):
+        if path and Path(path).resolve() == Path(args.gradebook).resolve():
+            raise CourseKitError(f"{option} {path} is the gradebook itself: give another file")
+    roster = export.read_roster(args.roster) if args.roster else None
+    feedback = args.feedback
+    if feedback is None:  # the README's layout: feedback/ beside the gradebook
+        beside = Path(args.gradebook).parent / "feedback"
+        feedback = beside if beside.is_dir() and any(beside.glob("*.md")) else None
+    elif not Path(feedback).is_dir():
+        raise CourseKitError(f"--feedback {feedback}: no such folder (give the folder "
+                             "`coursekit grade --feedback` wrote)")
+    result = report.build(rows, checks, roster=roster, feedback=feedback,
+                          source=Path(args.gradebook).name)
+    report.write(out, result)
+    print(f"wrote {out}: {result.submissions} submissions, {len(result.totals.students)} "
+          f"students, {len(result.needs_human)} need a human"
+          + (f" (hints from {feedback}/)" if feedback else " (no feedback folder: no hints)"))
+    for path, make in ((args.canvas, export.canvas_csv), (args.moodle, export.moodle_csv)):
+        if path:
+            export.write_csv(path, make(result.totals, roster))
+            print(f"wrote {path}")
+    return 0
+
+
+def add_report(sub: argparse._SubParsersAction) -> None:
+    """``coursekit report GRADES.csv [--out FILE] [--feedback DIR] [--roster FILE]
+    [--canvas FILE] [--moodle FILE]``."""
+    p = sub.add_parser(
+        "report", help="a class report (HTML) of a gradebook; Canvas and Moodle grade imports",
+        description="Write one self-contained HTML page from a gradebook that `coursekit grade` "
+                    "wrote: the score distribution per notebook, each check's pass rate, the "
+                    "most frequent failure hints per check, the students missing a notebook "
+                    "and the submissions that need a human. Optionally export each student's "
+                    "best score per notebook for a Canvas or Moodle grade import.",
+        epilog="A roster CSV has a 'student' column (the name the gradebook gives, from the "
+               "file name) and any of: name, id, sis_user_id, sis_login_id, section (Canvas), "
+               "email, username, id_number (Moodle). Without one, the gradebook's names go in "
+               "Canvas's 'SIS Login ID' and Moodle's 'Username', and the class is the "
+               "students the gradebook names.")
+    p.add_argument("gradebook", metavar="GRADES.csv", help="the gradebook `coursekit grade` wrote")
+    p.add_argument("--out", metavar="FILE", help="the HTML page (default: GRADES.html)")
+    p.add_argument("--feedback", metavar="DIR",
+                   help="the folder `coursekit grade --feedback` wrote, for the hints "
+                        "(default: feedback/ beside the gradebook, if there)")
+    p.add_argument("--roster", metavar="FILE",
+                   help="CSV of the class: student -> platform identifiers (below)")
+    p.add_argument("--canvas", metavar="FILE", help="also write a Canvas grade import CSV")
+    p.add_argument("--moodle", metavar="FILE", help="also write a Moodle grade import CSV")
+    p.set_defaults(func=_report)
+
+
 #: The tasks of :data:`coursekit.recipes.TASKS`, named here so that building the
 #: parser does not import Keras (a test keeps the two lists equal).
 BENCH_TASKS = ("mlp-mnist", "cnn-mnist", "cnn-fashion", "lstm-mnist", "cnn-cifar10")
@@ -242,7 +300,7 @@ def add_bench(sub: argparse._SubParsersAction) -> None:
 
 #: Subcommand registrars, in ``coursekit --help`` order.
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
-    add_data, add_build, add_grade, add_bench]
+    add_data, add_build, add_grade, add_report, add_bench]
 
 
 def build_parser() -> argparse.ArgumentParser:

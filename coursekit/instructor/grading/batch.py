@@ -212,9 +212,7 @@ def _run(subs: list[Submission], out: str | Path, limits: Limits, *, jobs: int,
         order = [s.label for s in subs]
         rows = [book.rows[label] for label in order if label in book.rows]
         print(summary_table(rows), file=out_stream)
-        counts = Counter(("ok" if r.status == "ok" else
-                          "error in a cell" if r.status.startswith("error in cell") else
-                          r.status.split(" (")[0]) for r in results)
+        counts = Counter(r.run_status.brief for r in results)
         parts = ", ".join(f"{n} {k}" for k, n in counts.most_common())
         print(f"\n{len(results)} graded ({clean(parts) or 'none'}), {len(skipped)} already in "
               f"{clean(Path(out).name)} (--force regrades them). Gradebook: {clean(str(out))}",

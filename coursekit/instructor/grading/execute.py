@@ -38,6 +38,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionComplete, CellTimeoutError, DeadKernelError
 
 from .sandbox import KernelFolder, Limits, SandboxKernelManager, Watchdog, kernel_env
+from .status import RunStatus, Status
 
 __all__ = ["Execution", "KernelCheck", "execute"]
 
@@ -68,14 +69,15 @@ class KernelCheck:
 class Execution:
     """How a submission ran.
 
-    ``status`` is ``"ok"``, ``"timeout"``, ``"memory limit"``, ``"cpu limit"``,
-    ``"kernel died"`` or ``"kernel did not start"``; ``error`` is the first
+    ``status`` is the text of a :class:`~coursekit.instructor.grading.status.RunStatus`:
+    ``"ok"``, ``"timeout"``, ``"memory limit"``, ``"cpu limit"``, ``"kernel died"``,
+    ``"kernel did not start"`` or ``"grader error: ..."``; ``error`` is the first
     failing cell as ``(cell number, exception name, message)`` (1-based, among
     all cells of the notebook). ``folders`` maps check ids to the evidence
     folders the kernel wrote (only for checks that were extracted).
     """
 
-    status: str = "ok"
+    status: str = Status.OK
     error: tuple[int, str, str] | None = None
     folders: dict[str, Path] = field(default_factory=dict)
     evidence_root: Path | None = None
@@ -140,13 +142,13 @@ def _died(km: SandboxKernelManager, dog: Watchdog, folder: KernelFolder) -> str:
     if dog.reason:
         return dog.reason
     if folder.cgroup is not None and folder.cgroup.out_of_memory():
-        return "memory limit"
+        return Status.MEMORY_LIMIT
     process = getattr(km.provisioner, "process", None)
     code = process.poll() if process is not None else None
     xcpu = getattr(signal, "SIGXCPU", -1)
     if code is not None and (-code == xcpu or code == 128 + xcpu):  # bwrap: 128 + signal
-        return "cpu limit"
-    return "kernel died"
+        return Status.CPU_LIMIT
+    return Status.KERNEL_DIED
 
 
 def _code_cells(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
@@ -236,19 +238,20 @@ async def _execute(nb: nbformat.NotebookNode, name: str, checks: list[KernelChec
     except (DeadKernelError, CellTimeoutError, RuntimeError, TimeoutError,
             asyncio.TimeoutError) as exc:
         if dog is None:
-            result.status = "kernel did not start"
+            result.status = Status.KERNEL_DID_NOT_START
         elif isinstance(exc, CellTimeoutError):
-            result.status = dog.reason or "timeout"
+            result.status = dog.reason or Status.TIMEOUT
         else:
             result.status = _died(km, dog, folder)
-        if result.status == "kernel died" and dog.peak_bytes > 0.9 * limits.memory_bytes:
-            result.status = "memory limit"
+        if result.status == Status.KERNEL_DIED and dog.peak_bytes > 0.9 * limits.memory_bytes:
+            result.status = Status.MEMORY_LIMIT
     except Exception as exc:  # anything else: the kernel's doing if it is dead, else ours
         process = getattr(km.provisioner, "process", None)
         if dog is not None and (dog.reason or (process is not None and process.poll() is not None)):
             result.status = _died(km, dog, folder)
         else:
-            result.status = f"grader error: {type(exc).__name__}: {str(exc)[:200]}"
+            result.status = str(RunStatus(Status.GRADER_ERROR, exception=type(exc).__name__,
+                                          message=str(exc)[:200]))
     finally:
         if not result.seconds:
             result.seconds = time.monotonic() - started

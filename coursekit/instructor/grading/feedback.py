@@ -24,22 +24,27 @@ import html
 import os
 import re
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from .results import Result
+from .status import RunStatus, Status
 
-__all__ = ["feedback_name", "markdown_text", "render", "write"]
+__all__ = ["FeedbackVerdict", "feedback_name", "markdown_text", "read_verdicts", "render",
+           "write"]
 
 _STATUS_TEXT = {
-    "ok": "your notebook ran from top to bottom without errors.",
-    "timeout": "your notebook did not finish within the time limit, so it was stopped "
+    Status.OK: "your notebook ran from top to bottom without errors.",
+    Status.TIMEOUT: "your notebook did not finish within the time limit, so it was stopped "
                "(look for a loop that never ends or a much larger training run).",
-    "memory limit": "your notebook used more memory than allowed, so it was stopped.",
-    "cpu limit": "your notebook used more processor time than allowed, so it was stopped.",
-    "kernel died": "the Python kernel running your notebook crashed (for example "
+    Status.MEMORY_LIMIT: "your notebook used more memory than allowed, so it was stopped.",
+    Status.CPU_LIMIT: "your notebook used more processor time than allowed, so it was stopped.",
+    Status.KERNEL_DIED: "the Python kernel running your notebook crashed (for example "
                    "`os._exit`, a crash in native code, or `exit()`).",
-    "kernel did not start": "the grader could not start a kernel for your notebook; "
+    Status.KERNEL_DID_NOT_START: "the grader could not start a kernel for your notebook; "
                             "your instructor will look into it.",
+    Status.WRONG_NOTEBOOK: "these are not the cells of this notebook: submit the notebook "
+                           "you worked in for this assignment.",
 }
 
 
@@ -56,20 +61,23 @@ def markdown_text(text: str) -> str:
 
 
 _md = markdown_text
+_UNESCAPE = re.compile(r"\\([\\\[\]|])")
 
 
-def _status_line(status: str) -> str:
-    if status in _STATUS_TEXT:
-        return _STATUS_TEXT[status]
-    match = re.match(r"error in cell (\d+)(?:: ([A-Za-z_][A-Za-z0-9_.]{0,60}))?", status)
-    if match:
-        what = f"a {match.group(2)}" if match.group(2) else "an exception"
-        return (f"cell {match.group(1)} (counting text cells) raised {what}; "
+def _plain(text: str) -> str:
+    """The text :func:`markdown_text` was given (its links stay removed)."""
+    return html.unescape(_UNESCAPE.sub(r"\1", text))
+
+
+def _status_line(text: str) -> str:
+    status = RunStatus.parse(text)
+    if status.kind in _STATUS_TEXT:
+        return _STATUS_TEXT[status.kind]
+    if status.kind is Status.CELL_ERROR:
+        what = f"a {status.exception}" if status.exception else "an exception"
+        return (f"cell {status.cell} (counting text cells) raised {what}; "
                 "the cells after it still ran.")
-    if status.startswith("wrong notebook"):
-        return ("these are not the cells of this notebook: submit the notebook you worked in "
-                "for this assignment.")
-    return _md(status) + "."
+    return _md(str(status)) + "."
 
 
 def feedback_name(base: str, taken: set[str]) -> str:
@@ -127,3 +135,50 @@ def write(folder: Path, name: str, result: Result, title: str = "") -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+@dataclass(frozen=True)
+class FeedbackVerdict:
+    """A visible check's verdict as a feedback file states it (see :func:`read_verdicts`)."""
+
+    check_id: str
+    passed: bool
+    points: float
+    max_points: float
+    message: str
+    hint: str = ""
+
+
+_VERDICT = re.compile(r"- (?P<mark>✅|❌) \*\*(?P<id>.+?)\*\* \((?P<points>[-+.\deE]+)/"
+                      r"(?P<max>[-+.\deE]+)\): (?P<message>.*)")
+_HINT = re.compile(r"  - Hint: (?P<hint>.*)")
+
+
+def read_verdicts(text: str) -> list[FeedbackVerdict]:
+    """The visible checks' verdicts of a feedback file that :func:`render` wrote, their
+    texts as they were before :func:`markdown_text` (hidden checks have none).
+
+    >>> from coursekit.checks import Verdict
+    >>> r = Result("a.ipynb", "ann", "01_mlp", "ok",
+    ...            [Verdict("01.x", False, "got [1] | 2", "use <b>relu</b>", 0.0, 2.0)])
+    >>> read_verdicts(render(r))
+    [FeedbackVerdict(check_id='01.x', passed=False, points=0.0, max_points=2.0, \
+message='got [1] | 2', hint='use <b>relu</b>')]
+    """
+    out: list[FeedbackVerdict] = []
+    for line in str(text).splitlines():
+        match = _VERDICT.fullmatch(line)
+        if match:
+            try:
+                points, max_points = float(match["points"]), float(match["max"])
+            except ValueError:
+                continue
+            out.append(FeedbackVerdict(_plain(match["id"]), match["mark"] == "✅", points,
+                                       max_points, _plain(match["message"])))
+            continue
+        match = _HINT.fullmatch(line)
+        if match and out and not out[-1].hint:
+            last = out[-1]
+            out[-1] = FeedbackVerdict(last.check_id, last.passed, last.points, last.max_points,
+                                      last.message, _plain(match["hint"]))
+    return out

@@ -38,6 +38,7 @@ from .redact import Redactor, clean, exception_name
 from .reference import ReferenceNotebook, default_reference_dir, identify, load_references
 from .results import Result
 from .sandbox import Limits
+from .status import RunStatus, Status
 from .submissions import Submission, snapshot
 from .templates import Templates
 
@@ -302,7 +303,7 @@ class Grader:
             _LOG.warning("grader error on %s: %s", clean(submission.label),
                          clean(f"{type(exc).__name__}: {exc}", 300))
             result = Result(submission.label, submission.student, "",
-                            f"grader error: {_exception(type(exc).__name__)}",
+                            str(RunStatus(Status.GRADER_ERROR, exception=type(exc).__name__)),
                             sha256=submission.sha256)
         result.seconds = time.monotonic() - started
         return result
@@ -380,13 +381,12 @@ class Grader:
     def _status(self, run: Execution, own: str) -> str:
         """The grader's words for how the notebook ran; of a cell's error, only the
         exception's class name (validated), never its message."""
-        if run.status.startswith("grader error"):
-            name = run.status.partition(":")[2].partition(":")[0].strip()
-            return f"grader error: {_exception(name)}"
-        if run.status != "ok":
-            return clean(run.status, 80)
+        status = RunStatus.parse(run.status)
+        if status.kind is Status.GRADER_ERROR:  # its message is dropped: the class name only
+            return str(RunStatus(Status.GRADER_ERROR, exception=status.exception))
+        if status.kind is not Status.OK:
+            return clean(str(status), 80)
         if run.error is None:
-            return "ok"
+            return str(status)
         number, ename, _message = run.error
-        name = exception_name(ename)
-        return f"error in cell {int(number)}: {name}" if name else f"error in cell {int(number)}"
+        return str(RunStatus(Status.CELL_ERROR, cell=int(number), exception=ename))

@@ -48,12 +48,13 @@ from types import TracebackType
 
 from ...checks import Verdict
 from ...errors import CourseKitError
+from .status import RETRY, RunStatus
 
 __all__ = ["BASE_COLUMNS", "RETRY_STATUSES", "Gradebook", "GradebookLock", "Result",
-           "from_cell", "gradebook_key", "sign", "to_cell"]
+           "from_cell", "gradebook_key", "read_rows", "sign", "to_cell"]
 
 #: Statuses that say the grader, not the submission, failed: such rows are graded again.
-RETRY_STATUSES = ("grader error", "kernel did not start")
+RETRY_STATUSES = tuple(sorted(RETRY))
 
 BASE_COLUMNS = ["submission", "student", "notebook", "score", "max_score", "status", "seconds",
                 "sha256", "signature"]
@@ -150,6 +151,11 @@ class Result:
     max_score: float | None = None
 
     @property
+    def run_status(self) -> RunStatus:
+        """:attr:`status` as data (kind, cell, exception, ...)."""
+        return RunStatus.parse(self.status)
+
+    @property
     def score(self) -> float:
         return float(sum(v.points for v in self.verdicts))
 
@@ -157,7 +163,7 @@ class Result:
         """The gradebook row (unsigned)."""
         row = {"submission": self.submission, "student": self.student,
                "notebook": self.notebook, "score": _num(self.score),
-               "max_score": _num(self.max_score), "status": self.status,
+               "max_score": _num(self.max_score), "status": str(self.status),
                "seconds": f"{self.seconds:.1f}", "sha256": self.sha256}
         row.update({v.check_id: _num(v.points) for v in self.verdicts})
         return row
@@ -265,8 +271,8 @@ class Gradebook:
     def graded(self, label: str, sha256: str, check_ids: list[str]) -> bool:
         """Whether ``label`` was graded already, from the same file and with these checks."""
         row = self.rows.get(label)
-        if row is None or row.get("sha256") != sha256 or row.get("status", "").startswith(
-                RETRY_STATUSES):
+        if row is None or row.get("sha256") != sha256 or \
+                RunStatus.parse(row.get("status", "")).retry:
             return False
         return all(row.get(c, "") != "" for c in check_ids)
 
@@ -315,3 +321,29 @@ class Gradebook:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def read_rows(path: str | Path) -> tuple[list[dict[str, str]], list[str]]:
+    """A gradebook's rows as written (cells decoded, signatures not checked) and its
+    check columns, for reports and exports: rows corrected by hand count too.
+
+    Raises :class:`~coursekit.errors.CourseKitError` if ``path`` is not a gradebook.
+    """
+    path = Path(path)
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            header = reader.fieldnames or []
+            missing = [c for c in BASE_COLUMNS[:6] if c not in header]
+            if missing:
+                raise CourseKitError(f"{path} is not a coursekit gradebook: it has no "
+                                     f"{', '.join(missing)} column (expected the CSV that "
+                                     "`coursekit grade --out` wrote)")
+            rows = [{k: from_cell(v) for k, v in raw.items()} for raw in reader
+                    if None not in raw and all(v is not None for v in raw.values())]
+    except FileNotFoundError:
+        raise CourseKitError(f"{path}: no such gradebook (give the CSV that "
+                             "`coursekit grade --out` wrote)") from None
+    except (OSError, csv.Error, UnicodeDecodeError) as exc:
+        raise CourseKitError(f"{path} cannot be read as a gradebook ({exc})") from None
+    return rows, [c for c in header if c not in BASE_COLUMNS]
