@@ -15,8 +15,9 @@ writes ``notebooks/`` from them:
 It also writes, in both copies, the "Open in Colab" badge (pointing at the
 copy's own path) and the Colab setup cell, from the one repository URL in
 ``pyproject.toml`` (``[project.urls] Repository``), so a fork changes one line
-(a course folder without that URL gets neither); and the kernelspec as ipykernel
-names it, so JupyterLab opens a notebook unmodified.
+(a course folder without that URL gets neither); the kernelspec as ipykernel
+names it, so JupyterLab opens a notebook unmodified; and ``metadata.coursekit.notebook``
+(the notebook's name), which grading reads to recognise a submission.
 
 A *course* is a folder holding ``solutions/NN_name.ipynb``, optionally
 ``checks/*.py`` (its own checks, see :func:`coursekit.checks.load_course`), and the
@@ -233,6 +234,8 @@ def solution_lines(source: str) -> list[str]:
 
 def _normalise_header(nb: nbformat.NotebookNode, repo: str | None, relpath: str) -> None:
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    # what grading recognises a submission by (with its cells), whatever the file is called
+    nb.metadata.setdefault("coursekit", {})["notebook"] = Path(relpath).stem
     if repo is None:  # a course without a repository URL: no Colab badge, no setup cell
         return
     first = nb.cells[0] if nb.cells else None
