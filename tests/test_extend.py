@@ -30,7 +30,17 @@ SECTION = "## Add an exercise or a notebook to your course"
 BLOCK = re.compile(r"<!-- extend: (?P<name>.+?) -->\n```\w+\n(?P<body>.*?)```", re.S)
 CHECK_CELL = "check cell, tagged nbval-check-output"
 
-pytestmark = pytest.mark.slow
+HIDDEN = """from coursekit.checks import Check
+
+
+class Strict(Check):
+    id = "08.hidden_strict"
+    notebook = "08_normalise"
+    target = "08.normalise"
+
+    def judge(self, out):
+        return self.ok("") if abs(out[0] + 1.3416407865) < 1e-9 else self.fail("")
+"""
 
 
 def readme_blocks() -> dict[str, str]:
@@ -57,11 +67,9 @@ def outputs(cell: nbformat.NotebookNode) -> str:
     return "".join(o.get("text", "") for o in cell.get("outputs", []))
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory) -> Path:
-    """The README's course folder, after its step 3 (build, check, nbval) has passed."""
+def write_course(top: Path) -> Path:
+    """``top/my-course`` with the README's check file and solution notebook."""
     blocks = readme_blocks()
-    top = tmp_path_factory.mktemp("extend")
     course = top / "my-course"
     (course / "checks").mkdir(parents=True)
     (course / "solutions").mkdir()
@@ -73,6 +81,35 @@ def course(tmp_path_factory) -> Path:
                                   metadata={"tags": ["nbval-check-output"]}),
     ])
     nbformat.write(nb, course / "solutions" / "08_normalise.ipynb")
+    return course
+
+
+def test_kernels_get_the_course_checks_and_nothing_of_the_solutions(tmp_path):
+    """What the grader will send a notebook 08 kernel: its check module's source (and the
+    check machinery), never a solution line nor the hidden check's judge."""
+    from coursekit.instructor.grading import Grader
+
+    course = write_course(tmp_path)
+    (tmp_path / "hidden").mkdir()
+    (tmp_path / "hidden" / "strict.py").write_text(HIDDEN)
+    grader = Grader(course / "solutions", hidden_dir=tmp_path / "hidden", sandbox=False)
+    try:
+        sent = grader.kernel_sources["08_normalise"]
+        assert sorted(sent) == ["coursekit.checks._cell_status", "coursekit.checks._core",
+                                "coursekit_course_nb08"]
+        assert sent["coursekit_course_nb08"] == (course / "checks" / "nb08.py").read_text()
+        text = "".join(sent.values())
+        assert "x.std()" not in text and "1.3416407865" not in text
+        assert grader.check_ids("08_normalise") == ["08.normalise", "08.hidden_strict"]
+    finally:
+        grader.close()
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Path:
+    """The README's course folder, after its step 3 (build, check, nbval) has passed."""
+    top = tmp_path_factory.mktemp("extend")
+    course = write_course(top)
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(top)
         execute, up_to_date, nbval = commands("build")
@@ -82,6 +119,7 @@ def course(tmp_path_factory) -> Path:
     return course
 
 
+@pytest.mark.slow
 def test_build_writes_the_exercise_and_the_solution_passes_its_check(course, capsys):
     solution = nbformat.read(course / "solutions" / "08_normalise.ipynb", as_version=4)
     exercise_path = course / "notebooks" / "08_normalise.ipynb"
@@ -98,6 +136,7 @@ def test_build_writes_the_exercise_and_the_solution_passes_its_check(course, cap
     assert capsys.readouterr().out.strip() == "notebooks are up to date"
 
 
+@pytest.mark.slow
 def test_the_exercise_check_fails_with_a_hint(course):
     from nbclient import NotebookClient
 
@@ -109,8 +148,8 @@ def test_the_exercise_check_fails_with_a_hint(course):
     assert "Hint: replace `raise NotImplementedError()` with your code" in printed
 
 
-def test_a_wrong_answer_gets_the_checks_own_hint(course, capsys):
-    with course_loaded(course):
+def test_a_wrong_answer_gets_the_checks_own_hint(tmp_path, capsys):
+    with course_loaded(write_course(tmp_path)):
         check("08.normalise", lambda x: x - np.mean(x))
     printed = capsys.readouterr().out
     assert printed.startswith("❌ [08.normalise] 0/2: the result has mean 0 and standard "
@@ -118,6 +157,7 @@ def test_a_wrong_answer_gets_the_checks_own_hint(course, capsys):
     assert "Hint: look at what you subtract from x and what you divide by" in printed
 
 
+@pytest.mark.slow
 def test_grading_scores_the_solution_full_and_the_blank_exercise_zero(course, monkeypatch):
     from coursekit.instructor.grading.bwrap import probe
 
