@@ -200,6 +200,26 @@ def register(cls: type[Check]) -> type[Check]:
     Running the same class statement again (same module and name: a re-run cell, a
     reloaded check file) replaces the check; another class with a taken id raises
     :class:`DuplicateCheckId`.
+
+    Example
+    -------
+    >>> for worth in (1, 2):  # the same cell, run twice
+    ...     @register
+    ...     class Twice(Check):
+    ...         id = "00.twice"
+    ...         notebook = "00_demo"
+    ...         points = worth
+    >>> REGISTRY["00.twice"].points
+    2
+    >>> @register
+    ... class Other(Check):
+    ...     id = "00.twice"
+    ...     notebook = "00_demo"
+    Traceback (most recent call last):
+    ...
+    coursekit.checks._core.DuplicateCheckId: check id '00.twice' is registered twice (first \
+by coursekit.checks._core.Twice)
+    >>> del REGISTRY["00.twice"]
     """
     for attr in ("id", "notebook"):
         if not isinstance(getattr(cls, attr, None), str):
