@@ -9,6 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from coursekit.checks import CourseCheckError, DuplicateCheckError
+from coursekit.errors import CourseKitError
 from coursekit.instructor import build as b
 from coursekit.instructor.cli import main
 
@@ -39,9 +41,24 @@ def test_unbalanced_markers_are_errors(source, problem):
         b.strip_solutions(source)
 
 
+CHECK_FILE = """from coursekit.checks import Check, register
+
+
+@register
+class Build(Check):
+    id = "99.build"
+    notebook = "99_demo"
+
+    def judge(self, evidence):
+        return self.ok("fine")
+"""
+
+
 def _course(tmp_path: Path) -> Path:
     root = tmp_path / "course"
     (root / "solutions").mkdir(parents=True)
+    (root / "checks").mkdir()
+    (root / "checks" / "nb99.py").write_text(CHECK_FILE)
     shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
     nb = nbformat.v4.new_notebook()
     nb.cells = [
@@ -126,7 +143,7 @@ def test_header_must_have_badge_and_setup(tmp_path):
     nb = nbformat.read(path, as_version=4)
     nb.cells[0].source = "# no badge"
     nbformat.write(nb, path)
-    with pytest.raises(ValueError, match="Colab badge"):
+    with pytest.raises(b.BuildError, match="Colab badge"):
         b.build(root)
 
 
@@ -141,3 +158,71 @@ def test_execute_solutions_saves_outputs(tmp_path):
     assert list(timings) == ["99_demo"] and timings["99_demo"] > 0
     done = nbformat.read(path, as_version=4)
     assert done.cells[2].outputs[0]["text"] == "42\n"
+
+
+# ----------------------------------------------------------------------------
+# Build errors name the file and the fix (no kernel, no traceback)
+# ----------------------------------------------------------------------------
+
+def _edit(root: Path, cell: int, source: str) -> None:
+    path = root / "solutions" / "99_demo.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[cell].source = source
+    nbformat.write(nb, path)
+
+
+def test_no_solutions_folder_is_one_line_naming_the_fix(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "--check"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) <= 2
+    assert "no solutions/ folder in the current folder" in err and "--course DIR" in err
+    with pytest.raises(b.NoCourseError, match="no solutions/ folder in elsewhere"):
+        b.build("elsewhere")
+
+
+@pytest.mark.parametrize("edit, error, says", [
+    (lambda root: _edit(root, 2, "### BEGIN SOLUTION\nx = 1"), b.MarkerError,
+     "solutions/99_demo.ipynb, cell 3: ### BEGIN SOLUTION is never closed"),
+    (lambda root: _edit(root, 2, "x = 1\n### END SOLUTION"), b.MarkerError,
+     "cell 3: line 2: ### END SOLUTION without"),
+    (lambda root: _edit(root, 2, "def build(n):\n    return n * 2"), b.MarkerError,
+     "has check cells (99.build...) but no solution block"),
+    (lambda root: _edit(root, 3, 'check("99.other", build)'), b.UnknownCheckError,
+     "cell 4: no check has the id '99.other': define it in the course's checks/nb99.py"),
+    (lambda root: _edit(root, 3, 'check("01.build_mlp", build)'), b.UnknownCheckError,
+     "check '01.build_mlp' belongs to notebook '01_mlp', not '99_demo'"),
+    (lambda root: (root / "solutions" / "99_demo.ipynb").rename(root / "solutions" /
+                                                                 "demo.ipynb"),
+     b.NotebookNameError, "solutions/demo.ipynb: a notebook's name starts with its two-digit"),
+    (lambda root: shutil.copy(root / "solutions" / "99_demo.ipynb",
+                              root / "solutions" / "99_again.ipynb"),
+     b.NotebookNameError, "share the number 99"),
+    (lambda root: (root / "checks" / "nb99_more.py").write_text(CHECK_FILE.replace(
+        "class Build", "class Again")), DuplicateCheckError,
+     "checks/nb99_more.py: check id '99.build' is already used by checks/nb99.py"),
+    (lambda root: (root / "checks" / "nb01.py").write_text(CHECK_FILE.replace(
+        "99.build", "01.build_mlp")), DuplicateCheckError,
+     "checks/nb01.py: check id '01.build_mlp' is already used by coursekit's own"),
+    (lambda root: (root / "checks" / "nb98.py").write_text("def broken(:\n"),
+     CourseCheckError, "checks/nb98.py, line 1: SyntaxError"),
+])
+def test_build_errors_name_the_file_and_the_fix(tmp_path, monkeypatch, edit, error, says):
+    root = _course(tmp_path)
+    monkeypatch.chdir(root)
+    edit(root)
+    with pytest.raises(error) as caught:
+        b.build(root, check=True)
+    assert isinstance(caught.value, CourseKitError)
+    assert says in str(caught.value)
+    assert not (root / "notebooks").exists()  # nothing written
+
+
+def test_cli_prints_a_build_error_in_one_line_and_exits_2(tmp_path, monkeypatch, capsys):
+    root = _course(tmp_path)
+    monkeypatch.chdir(root)
+    _edit(root, 3, 'check("99.other", build)')
+    assert main(["build"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: solutions/99_demo.ipynb, cell 4: no check")
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1

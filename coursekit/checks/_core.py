@@ -46,8 +46,8 @@ from typing import Any, ClassVar
 
 from . import _cell_status
 
-__all__ = ["REGISTRY", "Check", "CheckFailed", "Verdict", "all_checks", "check", "get_check",
-           "register"]
+__all__ = ["REGISTRY", "Check", "CheckFailed", "DuplicateCheckId", "Verdict", "all_checks",
+           "check", "get_check", "register"]
 
 #: Every registered check, by id ("01.build_mlp").
 REGISTRY: dict[str, Check] = {}
@@ -179,20 +179,68 @@ def _where(exc: BaseException) -> str:
     return "read the error above and the exercise's instructions again"
 
 
+class DuplicateCheckId(ValueError):
+    """:func:`register` was given an id that another check class already has."""
+
+    def __init__(self, check_id: str, owner: type) -> None:
+        super().__init__(f"check id {check_id!r} is registered twice (first by "
+                         f"{owner.__module__}.{owner.__qualname__})")
+        self.check_id = check_id
+        self.owner = owner
+
+
+def _same_definition(a: type, b: type) -> bool:
+    """The same class statement run again (a notebook cell or a check file re-run)."""
+    return (a.__module__, a.__qualname__) == (b.__module__, b.__qualname__)
+
+
 def register(cls: type[Check]) -> type[Check]:
-    """Class decorator: add a check to :data:`REGISTRY` (its id must be new)."""
+    """Class decorator: add a check to :data:`REGISTRY` (its id must be new).
+
+    Running the same class statement again (same module and name: a re-run cell, a
+    reloaded check file) replaces the check; another class with a taken id raises
+    :class:`DuplicateCheckId`.
+
+    Example
+    -------
+    >>> for worth in (1, 2):  # the same cell, run twice
+    ...     @register
+    ...     class Twice(Check):
+    ...         id = "00.twice"
+    ...         notebook = "00_demo"
+    ...         points = worth
+    >>> REGISTRY["00.twice"].points
+    2
+    >>> @register
+    ... class Other(Check):
+    ...     id = "00.twice"
+    ...     notebook = "00_demo"
+    Traceback (most recent call last):
+    ...
+    coursekit.checks._core.DuplicateCheckId: check id '00.twice' is registered twice (first \
+by coursekit.checks._core.Twice)
+    >>> del REGISTRY["00.twice"]
+    """
     for attr in ("id", "notebook"):
         if not isinstance(getattr(cls, attr, None), str):
             raise TypeError(f"{cls.__name__} must set `{attr}`")
-    if cls.id in REGISTRY and type(REGISTRY[cls.id]) is not cls:
-        raise ValueError(f"check id {cls.id!r} is registered twice")
+    if cls.id in REGISTRY and not _same_definition(type(REGISTRY[cls.id]), cls):
+        raise DuplicateCheckId(cls.id, type(REGISTRY[cls.id]))
     REGISTRY[cls.id] = cls()
     return cls
 
 
 def get_check(check_id: str) -> Check:
-    """The registered check with this id (KeyError with the known ids if none)."""
+    """The registered check with this id (KeyError with the known ids if none).
+
+    An id coursekit does not know is looked up in the course folder the notebook runs
+    in (its ``checks/`` folder; see :mod:`coursekit.checks._builtin`).
+    """
     _load_builtin_checks()
+    if check_id not in REGISTRY:
+        from ._builtin import load_nearby_course
+
+        load_nearby_course()
     try:
         return REGISTRY[check_id]
     except KeyError:
@@ -201,7 +249,9 @@ def get_check(check_id: str) -> Check:
 
 
 def _load_builtin_checks() -> None:
-    from . import _builtin  # noqa: F401 - registers the course's checks
+    from ._builtin import load_builtin
+
+    load_builtin()
 
 
 def all_checks() -> dict[str, Check]:

@@ -14,15 +14,28 @@ writes ``notebooks/`` from them:
 
 It also writes, in both copies, the "Open in Colab" badge (pointing at the
 copy's own path) and the Colab setup cell, from the one repository URL in
-``pyproject.toml`` (``[project.urls] Repository``), so a fork changes one line;
-and the kernelspec as ipykernel names it, so JupyterLab opens a notebook unmodified.
+``pyproject.toml`` (``[project.urls] Repository``), so a fork changes one line
+(a course folder without that URL gets neither); the kernelspec as ipykernel
+names it, so JupyterLab opens a notebook unmodified; and ``metadata.coursekit.notebook``
+(the notebook's name), which grading reads to recognise a submission.
+
+A *course* is a folder holding ``solutions/NN_name.ipynb``, optionally
+``checks/*.py`` (its own checks, see :func:`coursekit.checks.load_course`), and the
+generated ``notebooks/``; coursekit's repository is one. Before writing anything,
+:func:`build` validates the course and raises a :class:`BuildError` subclass that
+names the file and the fix: no ``solutions/`` (:class:`NoCourseError`), a name without
+its ``NN_`` number (:class:`NotebookNameError`), unbalanced or missing solution markers
+(:class:`MarkerError`), a ``check("NN.name", ...)`` with no registered check
+(:class:`UnknownCheckError`); a course check file that cannot be loaded or reuses an id
+raises :class:`coursekit.checks.CourseCheckError`.
 
 Example
 -------
 ::
 
-    $ coursekit build           # regenerate notebooks/
-    $ coursekit build --check   # exit 1 if notebooks/ is out of date
+    $ coursekit build                      # regenerate notebooks/ of the course in .
+    $ coursekit build --check              # exit 1 if notebooks/ is out of date
+    $ coursekit build --course my-course   # another course folder
 """
 
 from __future__ import annotations
@@ -35,10 +48,15 @@ from pathlib import Path
 
 import nbformat
 
+from ..checks import REGISTRY
+from ..checks._builtin import course_loaded
 from ..claims import TAG as CLAIM_TAG
+from ..errors import CourseKitError
 
-__all__ = ["BEGIN", "END", "STUB", "BuildResult", "build", "execute_solutions", "make_exercise",
-           "repository_url", "setup_source", "strip_solutions"]
+__all__ = ["BEGIN", "END", "STUB", "BuildError", "BuildResult", "MarkerError", "NoCourseError",
+           "NotebookNameError", "UnknownCheckError", "build", "course_root", "execute_solutions",
+           "make_exercise", "repository_url", "setup_source", "solution_paths",
+           "strip_solutions"]
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
@@ -49,6 +67,86 @@ _BRANCH = "main"
 #: The notebooks' kernel, spelled as ipykernel's spec spells it: JupyterLab rewrites a
 #: different spelling on opening, so the notebook would show as modified (●) at once.
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+#: A notebook's file name: its two-digit number, an underscore, a name.
+NOTEBOOK_NAME = re.compile(r"^(?P<number>\d{2})_\w+\.ipynb$")
+#: A check call in a code cell: ``check("08.normalise", ...)``.
+CHECK_CALL = re.compile(r"""\bcheck\(\s*["']([^"']+)["']""")
+#: Where the README explains how to add an exercise or a notebook.
+HOWTO = "README, 'Add an exercise or a notebook to your course'"
+
+
+class BuildError(CourseKitError):
+    """The course cannot be built; the message names the file and what to do."""
+
+
+class NoCourseError(BuildError):
+    """The folder given (or the current one) has no ``solutions/``."""
+
+
+class NotebookNameError(BuildError):
+    """A solution's name does not start with its own two-digit number (``NN_``)."""
+
+
+class MarkerError(BuildError):
+    """Solution markers that do not pair up, or an exercise without them."""
+
+
+class UnknownCheckError(BuildError):
+    """A ``check("NN.name", ...)`` call whose id no registered check has (or of another
+    notebook's check)."""
+
+
+def shown(path: Path) -> str:
+    """``path`` as a person types it here: relative to the working folder if under it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def course_root(course: str | Path | None = None) -> Path:
+    """The course folder: ``course``, or the working folder; it must hold ``solutions/``.
+
+    >>> course_root("/nonexistent")
+    Traceback (most recent call last):
+    ...
+    coursekit.instructor.build.NoCourseError: no solutions/ folder in /nonexistent: a course \
+folder holds solutions/NN_name.ipynb (and checks/, notebooks/): check the path.
+    """
+    root = Path.cwd() if course is None else Path(course)
+    if not (root / "solutions").is_dir():
+        if course is None:
+            raise NoCourseError(f"no solutions/ folder in the current folder ({root}): run the "
+                                "command in your course folder (the one holding solutions/), "
+                                "or pass --course DIR.")
+        raise NoCourseError(f"no solutions/ folder in {shown(root)}: a course folder holds "
+                            "solutions/NN_name.ipynb (and checks/, notebooks/): check the path.")
+    return root
+
+
+def solution_paths(root: str | Path) -> list[Path]:
+    """The course's solution notebooks, sorted by their ``NN_`` number (validated)."""
+    folder = Path(root) / "solutions"
+    paths = sorted(folder.glob("*.ipynb"))
+    if not paths:
+        raise NoCourseError(f"{shown(folder)} holds no notebook: add one named "
+                            "NN_name.ipynb (NN: its two-digit number).")
+    numbers: dict[str, Path] = {}
+    for path in paths:
+        match = NOTEBOOK_NAME.match(path.name)
+        if match is None:
+            raise NotebookNameError(
+                f"{shown(path)}: a notebook's name starts with its two-digit number and an "
+                f"underscore, e.g. 08_{re.sub(r'[^0-9A-Za-z_]', '_', path.stem)}.ipynb: "
+                "rename it (its check ids start with the same number).")
+        number = match["number"]
+        if number in numbers:
+            raise NotebookNameError(f"{shown(path)} and {shown(numbers[number])} share the "
+                                    f"number {number}: give each notebook its own.")
+        numbers[number] = path
+    return sorted(paths, key=lambda p: p.name[:2])
 
 
 def repository_url(root: Path) -> str:
@@ -134,18 +232,23 @@ def solution_lines(source: str) -> list[str]:
     return lines
 
 
-def _normalise_header(nb: nbformat.NotebookNode, repo: str, relpath: str) -> None:
-    first = nb.cells[0]
-    lines = first.source.splitlines()
-    if first.cell_type != "markdown" or not lines or not BADGE.match(lines[0]):
-        raise ValueError(f"{relpath}: the first cell must be markdown starting with "
-                         "the Colab badge")
+def _normalise_header(nb: nbformat.NotebookNode, repo: str | None, relpath: str) -> None:
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    # what grading recognises a submission by (with its cells), whatever the file is called
+    nb.metadata.setdefault("coursekit", {})["notebook"] = Path(relpath).stem
+    if repo is None:  # a course without a repository URL: no Colab badge, no setup cell
+        return
+    first = nb.cells[0] if nb.cells else None
+    lines = first.source.splitlines() if first is not None else []
+    if first is None or first.cell_type != "markdown" or not lines or not BADGE.match(lines[0]):
+        raise BuildError(f"{relpath}: the first cell must be markdown starting with the Colab "
+                         "badge: add the line [![Open In Colab](x)](x) (build writes the URLs)")
     first.source = "\n".join([badge(repo, relpath), *lines[1:]])
     setup = [c for c in nb.cells if "setup" in c.get("metadata", {}).get("tags", [])]
     if len(setup) != 1 or setup[0].cell_type != "code":
-        raise ValueError(f"{relpath}: needs exactly one code cell tagged 'setup'")
+        raise BuildError(f"{relpath}: needs exactly one code cell tagged 'setup' (build "
+                         "writes its code): add an empty code cell with that tag")
     setup[0].source = setup_source(repo)
-    nb.metadata["kernelspec"] = dict(KERNELSPEC)
 
 
 #: The import of :func:`coursekit.claims.claim`, which only claim cells use.
@@ -157,7 +260,7 @@ def _without_claim_import(source: str) -> str:
                    if line.split("#")[0].strip() != CLAIM_IMPORT)
 
 
-def make_exercise(solution: nbformat.NotebookNode, repo: str, relpath: str
+def make_exercise(solution: nbformat.NotebookNode, repo: str | None, relpath: str
                   ) -> nbformat.NotebookNode:
     """The exercise version of a solution notebook (a new notebook)."""
     nb = copy.deepcopy(solution)
@@ -186,23 +289,83 @@ def _dump(nb: nbformat.NotebookNode) -> str:
     return nbformat.writes(nb) + "\n"
 
 
-def build(root: str | Path = ".", *, check: bool = False) -> BuildResult:
-    """Regenerate ``notebooks/`` (and the solutions' badge and setup cell).
+def course_repository(root: Path) -> str | None:
+    """:func:`repository_url` if the course's ``pyproject.toml`` names one, else None."""
+    try:
+        return repository_url(root)
+    except (OSError, KeyError, TypeError, ValueError):
+        return None
 
-    With ``check=True`` nothing is written; ``stale`` lists the files that
-    differ from what would be written.
+
+def _read_solution(path: Path) -> nbformat.NotebookNode:
+    try:
+        return nbformat.read(path, as_version=4)
+    except Exception as exc:  # nbformat raises several kinds for a broken file
+        raise BuildError(f"{shown(path)} is not a notebook nbformat can read "
+                         f"({type(exc).__name__}): open it in JupyterLab and save it "
+                         "again") from None
+
+
+def validate_solution(solution: nbformat.NotebookNode, path: Path) -> None:
+    """Raise a :class:`BuildError` naming ``path`` if the exercises cannot be generated.
+
+    The markers of every code cell must pair up; a notebook with check calls must mark
+    its solution code; every ``check("NN.name", ...)`` must name a registered check of
+    this notebook.
     """
-    root = Path(root)
-    repo = repository_url(root)
-    sol_dir, ex_dir = root / "solutions", root / "notebooks"
+    where, stem = shown(path), path.stem
+    marked, calls = False, []
+    for number, cell in enumerate(solution.cells, 1):
+        if cell.cell_type != "code":
+            continue
+        try:
+            strip_solutions(cell.source)
+        except ValueError as exc:
+            raise MarkerError(f"{where}, cell {number}: {exc}: each solution is one "
+                              f"`{BEGIN}` line, the code, then one `{END}` line.") from None
+        marked = marked or BEGIN in cell.source
+        calls += [(number, cid) for cid in CHECK_CALL.findall(cell.source)]
+    if calls and not marked:
+        raise MarkerError(f"{where} has check cells ({calls[0][1]}...) but no solution "
+                          f"block: put each exercise's solution code between `{BEGIN}` and "
+                          f"`{END}`, so that the exercise gets a stub instead.")
+    for number, cid in calls:
+        found = REGISTRY.get(cid)
+        if found is None or found.hidden:
+            raise UnknownCheckError(
+                f"{where}, cell {number}: no check has the id {cid!r}: define it in the "
+                f"course's checks/nb{stem[:2]}.py, a Check subclass with id = {cid!r} and "
+                f"notebook = {stem!r}, decorated with @register ({HOWTO}).")
+        if found.notebook != stem or not cid.startswith(stem[:2] + "."):
+            raise UnknownCheckError(
+                f"{where}, cell {number}: check {cid!r} belongs to notebook "
+                f"{found.notebook!r}, not {stem!r}: give this exercise a check of its own, "
+                f"with an id starting {stem[:2]}. and notebook = {stem!r}.")
+
+
+def build(root: str | Path | None = None, *, check: bool = False) -> BuildResult:
+    """Regenerate ``notebooks/`` (and the solutions' badge and setup cell) of a course.
+
+    ``root`` is the course folder (default: the working folder); its ``checks/`` are
+    loaded while the check cells are validated. With ``check=True`` nothing is written;
+    ``stale`` lists the files that differ from what would be written. Every problem found
+    is a :class:`BuildError` (or :class:`coursekit.checks.CourseCheckError`), raised
+    before anything is written.
+    """
+    root = course_root(root)
+    repo = course_repository(root)
+    ex_dir = root / "notebooks"
     written, stale = [], []
     targets: dict[Path, str] = {}
-    for sol_path in sorted(sol_dir.glob("*.ipynb")):
-        solution = nbformat.read(sol_path, as_version=4)
+    solutions = [(path, _read_solution(path)) for path in solution_paths(root)]
+    with course_loaded(root):  # its checks, for the ids of the check cells
+        for path, solution in solutions:
+            validate_solution(solution, path)
+    for sol_path, solution in solutions:
         sol_rel = f"solutions/{sol_path.name}"
         ex_rel = f"notebooks/{sol_path.name}"
-        exercise = make_exercise(solution, repo, ex_rel)
         _normalise_header(solution, repo, sol_rel)
+        exercise = make_exercise(solution, repo, ex_rel)
         targets[sol_path] = _dump(solution)
         targets[ex_dir / sol_path.name] = _dump(exercise)
     expected = set(targets)
@@ -222,7 +385,7 @@ def build(root: str | Path = ".", *, check: bool = False) -> BuildResult:
     return BuildResult(written=written, stale=stale)
 
 
-def execute_solutions(root: str | Path = ".", names: list[str] | None = None, *,
+def execute_solutions(root: str | Path | None = None, names: list[str] | None = None, *,
                       timeout: int = 1800) -> dict[str, float]:
     """Run solution notebooks top to bottom in a fresh kernel and save their outputs.
 
@@ -233,8 +396,8 @@ def execute_solutions(root: str | Path = ".", names: list[str] | None = None, *,
 
     from nbclient import NotebookClient
 
-    root = Path(root)
-    paths = sorted((root / "solutions").glob("*.ipynb"))
+    root = course_root(root)
+    paths = solution_paths(root)
     if names:
         paths = [p for p in paths if any(p.stem.startswith(n) for n in names)]
     timings = {}

@@ -117,8 +117,8 @@ def _build(args: argparse.Namespace) -> int:
     from .build import build, execute_solutions
 
     if args.execute is not None:
-        execute_solutions(args.root, args.execute or None, timeout=args.timeout)
-    result = build(args.root, check=args.check)
+        execute_solutions(args.course, args.execute or None, timeout=args.timeout)
+    result = build(args.course, check=args.check)
     if args.check:
         if result.stale:
             print("notebooks are out of date; run `coursekit build`:", file=sys.stderr)
@@ -134,11 +134,13 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def add_build(sub: argparse._SubParsersAction) -> None:
-    """``coursekit build [--check]``."""
+    """``coursekit build [--check] [--course DIR]``."""
     p = sub.add_parser("build", help="generate the exercise notebooks from the solutions")
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 if notebooks/ is out of date")
-    p.add_argument("--root", default=".", help="the course repository (default: .)")
+    p.add_argument("--course", "--root", dest="course", metavar="DIR",
+                   help="the course folder: solutions/, checks/ and the notebooks/ it writes "
+                        "(default: the current folder)")
     p.add_argument("--execute", nargs="*", metavar="NN",
                    help="first run these solution notebooks (default: all) in the active "
                         "profile and save their outputs, printing each one's wall time")
@@ -147,13 +149,26 @@ def add_build(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_build)
 
 
+def _reference(args: argparse.Namespace) -> Path | None:
+    """The solutions ``grade`` reads: ``--reference``, else the course's ``solutions/``."""
+    if args.reference:
+        return Path(args.reference)
+    if args.course is not None:
+        from .build import course_root
+
+        return course_root(args.course) / "solutions"
+    here = Path.cwd() / "solutions"
+    return here if here.is_dir() else None  # None: the grader's default, this repository's
+
+
 def _grade(args: argparse.Namespace) -> int:
     from .grading import grade
 
+    reference = _reference(args)
     try:
         grade(args.submissions, args.out, timeout=args.timeout, jobs=args.jobs,
               hidden=args.hidden, feedback=args.feedback, force=args.force,
-              profile=args.profile, memory_mb=args.memory_limit, reference=args.reference,
+              profile=args.profile, memory_mb=args.memory_limit, reference=reference,
               progress=not args.no_progress, sandbox=not args.no_sandbox)
     except KeyboardInterrupt:
         print(f"\ninterrupted: the rows already graded are in {args.out}; run the same "
@@ -178,8 +193,12 @@ def add_grade(sub: argparse._SubParsersAction) -> None:
                    help="the course profile the notebooks run in (default: quick)")
     p.add_argument("--memory-limit", type=int, default=4096, metavar="MB",
                    help="memory limit of each notebook's kernel (default: 4096)")
+    p.add_argument("--course", metavar="DIR",
+                   help="the course folder: its solutions/ are the reference, its checks/ "
+                        "are graded (default: the current folder if it has solutions/)")
     p.add_argument("--reference", metavar="DIR",
-                   help="the course's solution notebooks (default: solutions/)")
+                   help="the solution notebooks, if not the course's solutions/ (their "
+                        "folder's parent is the course: its checks/ are graded)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-sandbox", action="store_true",
                    help="run the notebooks without the bubblewrap sandbox (UNSAFE: a "

@@ -2,8 +2,10 @@
 
 :class:`Grader` is built once per run, in the grader's process, before any
 kernel starts: it checks that the sandbox works (:func:`~coursekit.instructor.grading.
-bwrap.require_sandbox`, unless ``sandbox=False``), loads the course's checks,
-the reference notebooks, the hidden checks, and the source text kernels will
+bwrap.require_sandbox`, unless ``sandbox=False``), loads the course's checks
+(coursekit's own, and those of the course folder's ``checks/``: the folder holding
+the reference ``solutions/``), the reference notebooks, the hidden checks, and the
+source text kernels will
 get (per notebook: only the check modules its checks need, hidden checks cut
 down to their ``collect``), and starts the judging process
 (:class:`~coursekit.instructor.grading.judging.JudgeProcess`, the only place ``judge``
@@ -26,7 +28,13 @@ from pathlib import Path
 
 import nbformat
 
-from ...checks import REGISTRY, Check, Verdict, all_checks
+from ...checks import REGISTRY, Check, Verdict, all_checks, load_course
+from ...checks._builtin import (
+    COURSE_MODULE_PREFIX,
+    course_check_files,
+    module_name,
+    unload_course,
+)
 from ...errors import CourseKitError
 from ..build import BEGIN, strip_solutions
 from .bwrap import require_sandbox
@@ -138,7 +146,9 @@ class Grader:
     ----------
     reference_dir : path, optional
         The course's solution notebooks (default: ``solutions/`` of this
-        repository).
+        repository). Their folder's parent is the course folder: the checks of its
+        ``checks/*.py`` are graded too (sent to kernels as source text, like
+        coursekit's own check modules, and loaded by the judging process).
     hidden_dir : path, optional
         A folder of hidden checks (see :mod:`coursekit.instructor.grading.hidden`).
     limits : Limits
@@ -170,10 +180,13 @@ class Grader:
         self.profile = profile
         folder = Path(reference_dir) if reference_dir else default_reference_dir()
         if folder is None:
-            raise CourseKitError("no reference notebooks found: pass the course's solutions "
-                                 "folder with --reference")
+            raise CourseKitError("no reference notebooks found: run the command in your course "
+                                 "folder (the one holding solutions/), or pass --course DIR")
         self.references: dict[str, ReferenceNotebook] = load_references(folder)
+        self.course = folder.resolve().parent
+        self.course_files = course_check_files(self.course)
         all_checks()
+        load_course(self.course)  # and drops the checks of a course loaded before
         self.visible: dict[str, Check] = {cid: c for cid, c in sorted(REGISTRY.items())
                                           if not c.hidden}
         self.hidden: dict[str, HiddenCheck] = (load_hidden_checks(hidden_dir)
@@ -191,11 +204,14 @@ class Grader:
         self.plans = {stem: self._plan(stem) for stem in self.references}
         self.kernel_sources = {stem: self._kernel_sources(stem) for stem in self.references}
         self.judging = JudgeProcess(hidden_dir, timeout=max(60.0, self.limits.check_timeout),
-                                    profile=profile)
+                                    profile=profile,
+                                    course=self.course if self.course_files else None)
 
     def close(self) -> None:
-        """Stop the judging process (the grader is done)."""
+        """Stop the judging process (the grader is done); unregister the course's checks."""
         self.judging.close()
+        if self.course_files:
+            unload_course()
 
     # -- set-up ---------------------------------------------------------------------------
     def _check_sources(self) -> dict[str, str]:
@@ -208,6 +224,8 @@ class Grader:
             if path.stem in ("__init__", "_builtin"):
                 continue
             sources[f"coursekit.checks.{path.stem}"] = path.read_text(encoding="utf-8")
+        for path in self.course_files:  # the course's checks: as public as coursekit's
+            sources[module_name(path)] = path.read_text(encoding="utf-8")
         collected: dict[str, list[HiddenCheck]] = {}
         for hidden in self.hidden.values():
             if hidden.own_collect or not hidden.reuses:
@@ -239,7 +257,7 @@ class Grader:
     def _public_texts(self) -> list[str]:
         """The course's own text: notebooks (solved and blank) and visible check modules."""
         texts = [text for name, text in self.sources.items()
-                 if name.startswith("coursekit.checks.")]
+                 if name.startswith(("coursekit.checks.", COURSE_MODULE_PREFIX))]
         for ref in self.references.values():
             nb = nbformat.read(ref.path, as_version=4)
             for cell in nb.cells:

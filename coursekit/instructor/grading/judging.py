@@ -4,7 +4,8 @@
 isolated mode, ``python -I``, talking over a socket pair with
 ``multiprocessing.connection``: nothing inherited of the grader's threads,
 and no ``__main__`` re-imported) before the first kernel starts. The worker
-loads the course's checks and the hidden checks once, then, for each
+loads the course's checks (coursekit's own and the course folder's ``checks/``) and
+the hidden checks once, then, for each
 request, reads one check's evidence
 (:func:`~coursekit.instructor.grading.evidence.read_outcome`, with its caps on size,
 nesting, references and array headers) and runs ``judge``
@@ -41,24 +42,27 @@ _WORKER = ("import sys; sys.path.insert(0, sys.argv[1]); "
 
 
 def main(argv: list[str]) -> None:  # pragma: no cover - runs in the worker process
-    """The worker's entry point: ``FD MEMORY_BYTES [HIDDEN_DIR]``."""
+    """The worker's entry point: ``FD MEMORY_BYTES HIDDEN_DIR COURSE_DIR`` ("" for none)."""
     fd, memory = int(argv[0]), int(argv[1])
-    _serve(multiprocessing.connection.Connection(fd), argv[2] if len(argv) > 2 else None,
-           memory)
+    hidden, course = [*argv[2:4], "", ""][:2]
+    _serve(multiprocessing.connection.Connection(fd), hidden or None, memory, course or None)
 
 
 def _serve(conn: multiprocessing.connection.Connection, hidden_dir: str | None,
-           memory_bytes: int) -> None:  # pragma: no cover - runs in the worker process
+           memory_bytes: int, course: str | None = None
+           ) -> None:  # pragma: no cover - runs in the worker process
     """The worker: load the checks, then answer ``(check_id, folder, limit, timeout)``."""
     if memory_bytes > 0:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    from ...checks import REGISTRY, all_checks
+    from ...checks import REGISTRY, all_checks, load_course
     from .evidence import Outcome, read_outcome
     from .grader import verdict_from
     from .hidden import load_hidden_checks
 
     all_checks()
+    if course:
+        load_course(course)
     checks: dict[str, Check] = dict(REGISTRY)
     if hidden_dir:
         checks.update({cid: h.check for cid, h in load_hidden_checks(hidden_dir).items()})
@@ -94,11 +98,16 @@ class JudgeProcess:
     profile : {"quick", "full"} or None
         The course profile the notebooks ran in: checks that judge a trained model hold
         it to that profile's threshold (default: the grader's own ``COURSEKIT_PROFILE``).
+    course : path, optional
+        A course folder whose ``checks/*.py`` the worker loads too
+        (:func:`coursekit.checks.load_course`).
     """
 
     def __init__(self, hidden_dir: str | Path | None = None, memory_bytes: int = 8 * 2**30,
-                 timeout: float = 120.0, profile: str | None = None) -> None:
+                 timeout: float = 120.0, profile: str | None = None,
+                 course: str | Path | None = None) -> None:
         self.profile = profile
+        self.course = str(course) if course else None
         self.hidden_dir = str(hidden_dir) if hidden_dir else None
         self.memory_bytes = int(memory_bytes)
         self.timeout = float(timeout)
@@ -113,7 +122,7 @@ class JudgeProcess:
         ours, theirs = socket.socketpair()
         package_parent = str(Path(coursekit.__file__).resolve().parents[1])
         args = [sys.executable, "-I", "-c", _WORKER, package_parent, str(theirs.fileno()),
-                str(self.memory_bytes), *([self.hidden_dir] if self.hidden_dir else [])]
+                str(self.memory_bytes), self.hidden_dir or "", self.course or ""]
         env = dict(os.environ)
         if self.profile:
             env["COURSEKIT_PROFILE"] = self.profile
