@@ -144,11 +144,6 @@ class Candidate:
     layout: Layout
     spec: DatasetSpec
 
-    @property
-    def kind(self) -> str:
-        """The reader's key (``"npz"``, ``"idx-gz"``...)."""
-        return self.layout.reader
-
     def read(self) -> tuple[Arrays, str]:
         """Verify and read the arrays. Returns ``(arrays, how_verified)``."""
         return READERS[self.layout.reader].read(self.path, self.spec, self.layout)
