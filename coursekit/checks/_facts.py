@@ -45,7 +45,7 @@ from typing import Any
 from ._activations import ACTIVATION_LAYERS, activation_name, layer_activation
 
 __all__ = ["LAYER_SCHEMA", "MODEL_SCHEMA", "FactsError", "LayerFacts", "ModelFacts",
-           "describe", "merge_activations", "model_facts", "validate"]
+           "describe", "layer_facts", "merge_activations", "model_facts", "validate"]
 
 #: A shape: a tuple of dimensions, None for an unknown one (the batch).
 Shape = tuple[int | None, ...]
