@@ -250,8 +250,10 @@ def load(name: str, *, path: str | os.PathLike | None = None, verbose: bool = Tr
 
     Example
     -------
-    >>> (x_train, y_train), (x_test, y_test) = load("mnist")  # doctest: +SKIP
-    MNIST: 60,000 train / 10,000 test images from offline mirror ... (sha256 verified).
+    >>> (x_train, y_train), (x_test, y_test) = load("mnist")  # doctest: +ELLIPSIS
+    MNIST: 60,000 train / 10,000 test images from ... (sha256 verified).
+    >>> x_train.shape, y_test.dtype, load("mnist", verbose=False).info.source in list(Source)
+    ((60000, 28, 28), dtype('uint8'), True)
     """
     spec = get_spec(name)
     if path is not None:
