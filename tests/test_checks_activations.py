@@ -6,7 +6,7 @@ import keras
 import pytest
 import tensorflow as tf
 
-from coursekit.checks._activations import activation_name, layer_activation, merge_activations
+from coursekit.checks._activations import activation_name, layer_activation
 
 L = keras.layers
 
@@ -37,15 +37,3 @@ def test_activation_layers_and_other_layers():
     assert layer_activation(L.ReLU(max_value=6.0)) != "relu"  # not plain relu
     assert layer_activation(L.Softmax(axis=1)) != "softmax"
     assert layer_activation(L.Dense(3, activation="relu")) is None
-
-
-def test_merge_folds_an_activation_layer_only_into_a_linear_layer():
-    dense = {"type": "Dense", "units": 10, "activation": "linear"}
-    relu_dense = {"type": "Dense", "units": 10, "activation": "relu"}
-    soft = {"type": "Softmax", "activation": "softmax"}
-    assert merge_activations([dense, soft]) == [{**dense, "activation": "softmax"}]
-    assert merge_activations([relu_dense, soft]) == [relu_dense, soft]
-    assert merge_activations([{"kind": "Dense", "activation": "linear"},
-                              {"kind": "Activation", "activation": "relu"}], key="kind") == [
-        {"kind": "Dense", "activation": "relu"}]
-    assert dense["activation"] == "linear"  # the input is left unchanged

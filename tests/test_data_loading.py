@@ -1,7 +1,9 @@
-"""coursekit.data loading: sources, verification, subsets, errors, fetch and export."""
+"""coursekit.data loading: sources, verification, subsets, errors, the catalogue; and the
+instructor's mirror tools (fetch, export)."""
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 import shutil
 
@@ -10,6 +12,7 @@ import pytest
 
 from coursekit import data
 from coursekit.errors import DataIntegrityError, DataUnavailableError, InvalidParameterError
+from coursekit.instructor import mirror
 
 
 @pytest.fixture
@@ -187,8 +190,9 @@ def test_class_names():
 
 def test_local_info_and_locate(mirror_env):
     assert data.local_info("cifar10").is_subset
-    assert [src for src, _ in data.locate("mnist")] == ["offline mirror"]
-    assert data.mirror_dir() == mirror_env
+    assert [src for src, _ in data.locate("mnist")] == [data.Source.MIRROR] == ["offline mirror"]
+    assert data.locate("mnist", sources=(data.Source.CACHE,)) == []
+    assert mirror.mirror_folder() == mirror_env
 
 
 def test_local_info_none_when_absent(clean_sources):
@@ -197,15 +201,15 @@ def test_local_info_none_when_absent(clean_sources):
 
 def test_fetch_uses_cache_without_network(shared_mirror, clean_sources, no_network):
     shutil.copy(shared_mirror / "mnist.npz", clean_sources / "mnist.npz")
-    [info] = data.fetch(["mnist"])
+    [info] = mirror.fetch(["mnist"])
     assert info.source == "Keras cache" and info.train_count == 60_000
     with pytest.raises(DataUnavailableError, match="could not be downloaded"):
-        data.fetch(["fashion_mnist"])
+        mirror.fetch(["fashion_mnist"])
 
 
 def test_export_writes_a_mirror_that_loads(mirror_env, tmp_path, monkeypatch):
     out = tmp_path / "exported"
-    infos = data.export(out)
+    infos = mirror.export(out)
     assert [i.name for i in infos] == ["mnist", "fashion_mnist", "cifar10"]
     assert (out / "mnist.npz").read_bytes() == (mirror_env / "mnist.npz").read_bytes()
     assert sorted(p.name for p in (out / "fashion-mnist").iterdir()) == sorted(
@@ -217,4 +221,47 @@ def test_export_writes_a_mirror_that_loads(mirror_env, tmp_path, monkeypatch):
 
 
 def test_export_with_nothing_here_writes_nothing(clean_sources, tmp_path):
-    assert data.export(tmp_path / "empty") == []
+    assert mirror.export(tmp_path / "empty") == []
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    """A new dataset, registered at run time: one .npz of 3×3 images in a mirror folder."""
+    rng = np.random.default_rng(1)
+    folder = tmp_path / "tiny-mirror"
+    folder.mkdir()
+    np.savez(folder / "tiny.npz", x_train=rng.integers(0, 256, (8, 3, 3), dtype=np.uint8),
+             y_train=np.arange(8, dtype=np.uint8) % 2,
+             x_test=rng.integers(0, 256, (4, 3, 3), dtype=np.uint8),
+             y_test=np.arange(4, dtype=np.uint8) % 2)
+    spec = data.register(data.DatasetSpec(
+        name="tiny", title="Tiny", image_shape=(3, 3), label_shape=(), train_count=8,
+        test_count=4, class_names=("even", "odd"), layouts=(data.Layout("tiny.npz", "npz"),)))
+    yield folder, spec
+    del data.DATASETS["tiny"]
+
+
+def test_a_dataset_added_to_the_catalogue_loads_with_no_other_code(tiny, monkeypatch,
+                                                                 clean_sources, tmp_path):
+    folder, _ = tiny
+    monkeypatch.setenv("COURSEKIT_DATA_DIR", str(folder))
+    (x_train, _), (x_test, _) = ds = data.load("tiny", verbose=False)
+    assert x_train.shape == (8, 3, 3) and x_test.shape == (4, 3, 3)
+    assert (ds.info.source, ds.info.is_subset) == ("offline mirror", False)
+    assert data.class_names("tiny") == ["even", "odd"]
+    [info] = mirror.export(tmp_path / "out", ["tiny"])
+    assert (tmp_path / "out" / "tiny.npz").is_file() and info.train_count == 8
+    monkeypatch.delenv("COURSEKIT_DATA_DIR")
+    with pytest.raises(DataUnavailableError,
+                       match=r"Tiny is not on this machine and could not be downloaded "
+                             r"\(coursekit has no download"):
+        data.load("tiny")
+
+
+def test_a_dataset_spec_with_an_unknown_reader_is_refused(tiny):
+    _, spec = tiny
+    with pytest.raises(ValueError, match="reader 'csv'; expected one of npz, idx-gz"):
+        data.register(dataclasses.replace(spec, name="tiny2",
+                                          layouts=(data.Layout("t.csv", "csv"),)))
+    with pytest.raises(ValueError, match="already registered"):
+        data.register(dataclasses.replace(spec, title="Other"))

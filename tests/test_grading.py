@@ -413,7 +413,7 @@ class Depth(Check):
 
     def judge(self, evidence):
         if isinstance(evidence, list) and len(evidence) >= 4 and all(
-                isinstance(f, dict) and f.get("params") for f in evidence):
+                isinstance(f, dict) and f["model"].get("params") for f in evidence):
             return self.ok("deep enough")
         return self.fail("not deep enough", hint="secret hint")
 

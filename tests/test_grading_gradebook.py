@@ -229,10 +229,11 @@ def test_an_8_mb_markdown_cell_is_refused_clearly_and_kept_out_of_memory(tmp_pat
 def _forged_build_evidence(kind: str) -> list[dict]:
     from coursekit.checks.nb01 import BUILD_CASES
 
-    return [{"hidden_size": h, "num_layers": n, "input_shape": [None, 784], "params": 1,
-             "layers": [{"kind": kind}, {"kind": "Dense", "units": 10,
-                                         "activation": "softmax"}]}
-            for h, n in BUILD_CASES]
+    model = {"class_name": "Sequential", "name": "m", "input_shape": [None, 784], "params": 1,
+             "layers": [{"class_name": kind, "name": "x"},
+                        {"class_name": "Dense", "name": "d", "units": 10,
+                         "activation": "softmax"}]}
+    return [{"hidden_size": h, "num_layers": n, "model": model} for h, n in BUILD_CASES]
 
 
 #: What a hostile kernel reports, per submission: its first error, then per check

@@ -439,7 +439,7 @@ def test_kernels_get_only_their_notebooks_checks_and_never_a_judge(tmp_path):
         grader.close()
     # notebook 01's check module, the modules it imports, and the one hidden check of 01
     assert sorted(sent) == ["coursekit.checks._activations", "coursekit.checks._cell_status",
-                            "coursekit.checks._core",
+                            "coursekit.checks._core", "coursekit.checks._facts",
                             "coursekit.checks._question", "coursekit.checks._returns",
                             "coursekit.checks._trained", "coursekit.checks.nb01",
                             "coursekit_hidden_a"]

@@ -19,9 +19,9 @@ Example
 'relu'
 >>> layer_activation(keras.layers.Softmax()), layer_activation(keras.layers.Dense(3))
 ('softmax', None)
->>> merge_activations([{"type": "Dense", "units": 10, "activation": "linear"},
-...                    {"type": "Softmax", "activation": "softmax"}])
-[{'type': 'Dense', 'units': 10, 'activation': 'softmax'}]
+
+A linear layer followed by an activation layer reads as one layer: see
+:func:`coursekit.checks._facts.merge_activations`.
 """
 
 from __future__ import annotations
@@ -32,13 +32,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ACTIVATION_LAYERS", "activation_name", "layer_activation", "merge_activations"]
+__all__ = ["ACTIVATION_LAYERS", "activation_name", "layer_activation"]
 
 #: Layer classes (by name) that only apply an activation.
 ACTIVATION_LAYERS = ("Activation", "ReLU", "Softmax", "LeakyReLU", "ELU", "PReLU")
-
-#: Layer classes whose own activation may be left linear and given by the next layer.
-_LINEAR_LAYERS = ("Dense", "Conv2D")
 
 #: Inputs on which an unnamed activation (a lambda, a helper) is recognised by its values.
 _PROBE = np.array([[-2.0, -0.5, 0.0, 1.0, 3.0],
@@ -158,36 +155,3 @@ def layer_activation(layer: Any) -> str | None:
         axis = getattr(layer, "axis", -1)
         return "softmax" if axis == -1 else f"softmax(axis={axis})"
     return {"LeakyReLU": "leaky_relu", "ELU": "elu", "PReLU": "prelu"}[kind]
-
-
-def merge_activations(layers: list[dict[str, Any]], *, key: str = "type"
-                      ) -> list[dict[str, Any]]:
-    """Fold each activation layer into the linear Dense or Conv2D just before it.
-
-    ``Dense(10)`` followed by ``Softmax()`` reads as one ``Dense(10,
-    activation="softmax")``. Activation layers after anything else are kept.
-
-    Parameters
-    ----------
-    layers : list of dict
-        Facts of one layer each: ``layer[key]`` is its class name and
-        ``layer["activation"]`` its canonical activation (see
-        :func:`activation_name`; None or ``"linear"`` for none).
-    key : str
-        The dict key holding the class name.
-
-    Returns
-    -------
-    list of dict
-        New dicts; the input is left unchanged.
-    """
-    out: list[dict[str, Any]] = []
-    for layer in layers:
-        prev = out[-1] if out else None
-        if (layer[key] in ACTIVATION_LAYERS and prev is not None
-                and prev[key] in _LINEAR_LAYERS
-                and prev.get("activation") in (None, "linear")):
-            out[-1] = {**prev, "activation": layer.get("activation")}
-        else:
-            out.append(dict(layer))
-    return out

@@ -12,8 +12,9 @@ import math
 import numbers
 from typing import Any
 
-from ._activations import ACTIVATION_LAYERS, activation_name, layer_activation, merge_activations
+from ._activations import ACTIVATION_LAYERS
 from ._core import Check, CheckFailed, register
+from ._facts import ModelFacts, merge_activations, model_facts
 from ._question import Question
 from ._returns import require_model
 from ._trained import TrainedModelCheck, loaded
@@ -53,37 +54,21 @@ def _is_model(obj: Any) -> bool:
     return isinstance(obj, keras.Model)
 
 
-def _describe_model(model: Any, call: str) -> dict[str, Any]:
-    """Plain facts about a model: input shape, layers (kind, units, activation), params.
+def _built_facts(model: Any, call: str) -> dict[str, Any]:
+    """The model's facts (:mod:`._facts`), refused with a hint if Keras cannot size it.
 
-    A model with no layer at all (``keras.Input`` only) is described, with an
-    input shape of None, so that the judge can say which layer is missing.
+    A model with no layer at all (``keras.Input`` only) passes, so that the
+    judge can say which layer is missing.
     """
-    import keras
-
     require_model(model, call)
-    layers = []
-    for layer in model.layers:
-        kind = type(layer).__name__
-        facts: dict[str, Any] = {"kind": kind}
-        if isinstance(layer, keras.layers.Dense):
-            facts["units"] = int(layer.units)
-            facts["activation"] = activation_name(layer.activation)
-        elif kind in ACTIVATION_LAYERS:
-            facts = {"kind": "Activation", "activation": layer_activation(layer)}
-        layers.append(facts)
-    if not [f for f in layers if f["kind"] != "InputLayer"]:
-        return {"input_shape": None, "layers": [], "params": 0}
-    try:
-        input_shape = [None if d is None else int(d) for d in model.inputs[0].shape]
-        params = int(model.count_params())
-    except Exception:
+    facts = model_facts(model)
+    if any(f.class_name != "InputLayer" for f in facts.layers) and not facts.built:
         raise CheckFailed(
             f"the model returned by {call} is not built: Keras does not know the shape of "
             "its inputs.",
             hint="look at the start of the model: it needs an input of 784 values "
-                 "(keras.Input) before its first layer") from None
-    return {"input_shape": input_shape, "layers": layers, "params": params}
+                 "(keras.Input) before its first layer")
+    return facts.to_dict()
 
 
 @register
@@ -107,28 +92,28 @@ class BuildMLP(Check):
         for hidden_size, num_layers in BUILD_CASES:
             call = _call(hidden_size, num_layers)
             model = build_mlp(hidden_size, num_layers)
-            facts = _describe_model(model, call)
-            facts.update(hidden_size=hidden_size, num_layers=num_layers)
-            evidence.append(facts)
+            evidence.append({"hidden_size": hidden_size, "num_layers": num_layers,
+                             "model": _built_facts(model, call)})
         return evidence
 
     def judge(self, evidence: Any) -> Any:
         if [(f["hidden_size"], f["num_layers"]) for f in evidence] != list(BUILD_CASES):
             return self.fail("the check did not get a model for every case it tries.")
-        for facts in evidence:
-            verdict = self._judge_one(facts)
+        models = [ModelFacts.from_dict(case["model"]) for case in evidence]
+        for case, facts in zip(evidence, models, strict=True):
+            verdict = self._judge_one(case["hidden_size"], case["num_layers"], facts)
             if verdict is not None:
                 return verdict
-        shown = ", ".join(f"{_call(f['hidden_size'], f['num_layers'])}: {f['params']:,} params"
-                          for f in evidence)
+        shown = ", ".join(f"{_call(case['hidden_size'], case['num_layers'])}: "
+                          f"{facts.params or 0:,} params"
+                          for case, facts in zip(evidence, models, strict=True))
         return self.ok(f"your models have the right layers ({shown}).")
 
-    def _judge_one(self, facts: dict[str, Any]) -> Any:
+    def _judge_one(self, hidden_size: int, num_layers: int, facts: ModelFacts) -> Any:
         """The failing verdict for one built model, or None if it is right."""
-        hidden_size, num_layers = facts["hidden_size"], facts["num_layers"]
         call = _call(hidden_size, num_layers)
-        layers = [layer for layer in merge_activations(facts["layers"], key="kind")
-                  if layer["kind"] != "InputLayer"]
+        layers = [layer for layer in merge_activations(facts.layers)
+                  if layer.class_name != "InputLayer"]
         expected = (f"{num_layers} hidden layer(s) of {hidden_size} units, then the output "
                     "layer" if num_layers else "only the output layer")
         if not layers:
@@ -137,13 +122,14 @@ class BuildMLP(Check):
                 "is missing.",
                 hint="even when num_layers is 0 the model needs its output layer: 10 units "
                      "with softmax, added after the loop over the hidden layers")
-        shape = tuple(facts["input_shape"])
+        shape = facts.input_shape
         if shape != (None, 784):
             return self.fail(
                 f"the model of {call} takes inputs of shape {shape}, expected (None, 784): "
                 "one flattened 28×28 image per row.",
                 hint="look at the shape given to keras.Input: 784 values per image")
-        others = [layer["kind"] for layer in layers if layer["kind"] != "Dense"]
+        others = ["Activation" if layer.class_name in ACTIVATION_LAYERS else layer.class_name
+                  for layer in layers if layer.class_name != "Dense"]
         if others:
             return self.fail(
                 f"the model of {call} has a {others[0]} layer; this exercise asks for "
@@ -151,21 +137,21 @@ class BuildMLP(Check):
                 hint="remove that layer: the model is num_layers hidden Dense layers and "
                      "one Dense output layer, nothing else")
         out = layers[-1]
-        if out["units"] != 10:
-            if out["units"] == hidden_size and len(layers) == num_layers:
+        if out.units != 10:
+            if out.units == hidden_size and len(layers) == num_layers:
                 return self.fail(
                     f"the output layer of {call} is missing: its last layer is hidden layer "
-                    f"{num_layers} ({hidden_size} units, {out['activation']}); the model must "
+                    f"{num_layers} ({hidden_size} units, {out.activation}); the model must "
                     "end with 10 units with softmax, one probability per digit.",
                     hint="after the loop that adds the hidden layers, the model needs one "
                          "more Dense layer: the output layer")
             return self.fail(
-                f"the output layer (the last layer) of {call} has {out['units']} units, "
+                f"the output layer (the last layer) of {call} has {out.units} units, "
                 "expected 10: one per digit.",
                 hint="the output layer's number of units is the number of classes, "
                      "whatever hidden_size and num_layers are")
         inner = [i for i, layer in enumerate(layers[:-1], start=1)
-                 if layer["units"] == 10 and layer["activation"] == "softmax"]
+                 if layer.units == 10 and layer.activation == "softmax"]
         if inner and hidden_size != 10:
             return self.fail(
                 f"{call} has an output-like layer (10 units, softmax) at position {inner[0]} "
@@ -183,24 +169,24 @@ class BuildMLP(Check):
                      "times (not at all when num_layers is 0): check its range, and that no "
                      "hidden layer is added outside it")
         for i, layer in enumerate(layers[:-1], start=1):
-            if layer["units"] != hidden_size:
+            if layer.units != hidden_size:
                 return self.fail(
-                    f"hidden layer {i} of {call} has {layer['units']} units, expected "
+                    f"hidden layer {i} of {call} has {layer.units} units, expected "
                     f"{hidden_size} (hidden_size).",
                     hint="give every hidden layer hidden_size units, not a fixed number")
-            if layer["activation"] != "relu":
+            if layer.activation != "relu":
                 return self.fail(
-                    f"hidden layer {i} of {call} has activation {layer['activation']!r}, "
+                    f"hidden layer {i} of {call} has activation {layer.activation!r}, "
                     "expected 'relu'.",
                     hint="look at the activation argument of the hidden Dense layers")
-        if out["activation"] != "softmax":
+        if out.activation != "softmax":
             return self.fail(
-                f"the output layer of {call} has activation {out['activation']!r}, expected "
+                f"the output layer of {call} has activation {out.activation!r}, expected "
                 "'softmax': 10 probabilities that add up to 1, one per digit.",
                 hint="look at the activation argument of the last Dense layer")
         expected_params = mlp_param_count(hidden_size, num_layers)
-        if facts["params"] != expected_params:  # pragma: no cover - implied by the above
-            return self.fail(f"{call} has {facts['params']:,} parameters, expected "
+        if facts.params != expected_params:  # pragma: no cover - implied by the above
+            return self.fail(f"{call} has {facts.params:,} parameters, expected "
                              f"{expected_params:,}.")
         return None
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import profiles
 from ._core import Check, CheckFailed, Verdict, register
+from ._facts import model_facts
 from ._question import NumberQuestion, Question
 from ._trained import TrainedModelCheck, accuracy_of, binomial_se, held_out
 
@@ -337,11 +338,12 @@ def _fraction(row: Any, size: int) -> float:
     return float(value)
 
 
-def _pool_sizes(model: Any) -> list[list[int]]:
-    import keras
-
-    return [list(layer.pool_size) for layer in model.layers
-            if isinstance(layer, (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D))]
+def _structure(model: Any) -> dict[str, Any]:
+    """The number of convolutions and the pool sizes of a model (from its facts)."""
+    layers = model_facts(model).layers
+    return {"convs": sum(f.class_name == "Conv2D" for f in layers),
+            "pools": [list(f.pool_size or ()) for f in layers
+                      if f.class_name in ("MaxPooling2D", "AveragePooling2D")]}
 
 
 @register
@@ -426,9 +428,7 @@ class PoolSweep(Check):
             steps = int(optimizer.iterations) if optimizer is not None and model.built else 0
             evidence["rows"][size] = {
                 "model": model, "seconds": float(seconds),
-                "val_accuracy": _fraction(row, size), "steps": steps,
-                "convs": sum(isinstance(layer, keras.layers.Conv2D) for layer in model.layers),
-                "pools": _pool_sizes(model)}
+                "val_accuracy": _fraction(row, size), "steps": steps, **_structure(model)}
         if fastest is None or fastest is Ellipsis:
             raise CheckFailed("fastest_pool is not set.",
                               hint="set fastest_pool to the pool_size that your table shows "

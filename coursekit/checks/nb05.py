@@ -19,9 +19,10 @@ from typing import Any, ClassVar
 
 from ._activations import ACTIVATION_LAYERS
 from ._core import Check, CheckFailed, register
+from ._facts import LayerFacts, ModelFacts, describe, model_facts
 from ._question import Question
 from ._trained import TrainedModelCheck, binomial_se, loaded
-from .nb03 import describe, get_model, model_facts
+from .nb03 import built_facts, get_model, without_inputs
 
 __all__ = ["CONV_FILTERS", "DENSE_UNITS", "BatchNormTime", "ChooseL2", "L2Weights",
            "RegularizedCNN", "SweepNoise", "TrainRegularized", "TutorialNoise", "l2_factors",
@@ -37,24 +38,23 @@ _OTHER = {"l2": 1e-3, "dropout": 0.25}  # a second call: are the arguments used?
 _POOLS = ("MaxPooling2D", "AveragePooling2D")
 
 
-def _l2_of(f: dict[str, Any]) -> float | None:
+def _l2_of(f: LayerFacts) -> float | None:
     """The L2 factor of a layer's kernel regularizer (None if it has none or L1)."""
-    reg = f.get("regularizer")
-    if not reg or reg.get("l2") is None or (reg.get("l1") or 0.0) != 0.0:
+    if not f.kernel_regularizer or f.kernel_l2 is None or (f.kernel_l1 or 0.0) != 0.0:
         return None
-    return float(reg["l2"])
+    return float(f.kernel_l2)
 
 
-def _blocks(layers: list[dict[str, Any]]) -> tuple[list[list[dict]], list[dict]]:
+def _blocks(layers: list[LayerFacts]) -> tuple[list[list[LayerFacts]], list[LayerFacts]]:
     """Split the layers into conv blocks (each ends at a pooling) and the dense part."""
-    blocks: list[list[dict]] = []
-    current: list[dict] = []
-    rest: list[dict] = []
+    blocks: list[list[LayerFacts]] = []
+    current: list[LayerFacts] = []
+    rest: list[LayerFacts] = []
     seen_flatten = False
     for f in layers:
         if seen_flatten:
             rest.append(f)
-        elif f["type"] in ("Flatten", "GlobalAveragePooling2D", "GlobalMaxPooling2D"):
+        elif f.class_name in ("Flatten", "GlobalAveragePooling2D", "GlobalMaxPooling2D"):
             seen_flatten = True
             if current:
                 blocks.append(current)
@@ -62,7 +62,7 @@ def _blocks(layers: list[dict[str, Any]]) -> tuple[list[list[dict]], list[dict]]
             rest.append(f)
         else:
             current.append(f)
-            if f["type"] in _POOLS:
+            if f.class_name in _POOLS:
                 blocks.append(current)
                 current = []
     if current:
@@ -70,72 +70,73 @@ def _blocks(layers: list[dict[str, Any]]) -> tuple[list[list[dict]], list[dict]]
     return blocks, rest
 
 
-def _judge_model(ev: dict[str, Any], l2: float, dropout: float, call: str) -> tuple[str, str]:
+def _judge_model(ev: ModelFacts, l2: float, dropout: float, call: str) -> tuple[str, str]:
     """Return ("", "") if the model is right, else (message, hint)."""
-    if ev["input_shape"] != [28, 28, 1]:
-        return (f"{call} has input shape {tuple(ev['input_shape'])}, expected (28, 28, 1).",
+    shape = (ev.input_shape or ())[1:]
+    if shape != (28, 28, 1):
+        return (f"{call} has input shape {shape}, expected (28, 28, 1).",
                 "keep the input and the Rescaling layer of the plain CNN as they were")
-    layers = [f for f in ev["layers"] if f["type"] != "Rescaling"]
+    layers = [f for f in without_inputs(ev) if f.class_name != "Rescaling"]
     found = " → ".join(describe(f) for f in layers)
-    convs = [f for f in layers if f["type"] == "Conv2D"]
-    denses = [f for f in layers if f["type"] == "Dense"]
-    if [c["filters"] for c in convs] != list(CONV_FILTERS):
-        return (f"{call} has convolutions with {[c['filters'] for c in convs]} filters, "
+    convs = [f for f in layers if f.class_name == "Conv2D"]
+    denses = [f for f in layers if f.class_name == "Dense"]
+    if [c.filters for c in convs] != list(CONV_FILTERS):
+        return (f"{call} has convolutions with {[c.filters for c in convs]} filters, "
                 f"expected {list(CONV_FILTERS)} as in the plain CNN.",
                 "keep the plain CNN's layers; only add regularization")
-    if [d["units"] for d in denses] != [DENSE_UNITS, 10]:
-        return (f"{call} has Dense layers with {[d['units'] for d in denses]} units, expected "
+    if [d.units for d in denses] != [DENSE_UNITS, 10]:
+        return (f"{call} has Dense layers with {[d.units for d in denses]} units, expected "
                 f"[{DENSE_UNITS}, 10] as in the plain CNN.",
                 "keep the plain CNN's layers; only add regularization")
     blocks, rest = _blocks(layers)
-    if not rest or rest[0]["type"] != "Flatten":
+    if not rest or rest[0].class_name != "Flatten":
         return (f"{call}: expected a Flatten layer after the convolution blocks; found: "
                 f"{found}.", "keep the Flatten layer of the plain CNN")
-    conv_blocks = [b for b in blocks if any(f["type"] == "Conv2D" for f in b)]
-    if len(conv_blocks) != len(CONV_FILTERS) or any(b[-1]["type"] not in _POOLS
+    conv_blocks = [b for b in blocks if any(f.class_name == "Conv2D" for f in b)]
+    if len(conv_blocks) != len(CONV_FILTERS) or any(b[-1].class_name not in _POOLS
                                                     for b in conv_blocks):
         return (f"{call}: expected {len(CONV_FILTERS)} blocks Conv2D → … → MaxPooling2D; "
                 f"found: {found}.", "keep one MaxPooling2D after each convolution")
     # 1. batch normalisation after each convolution, before the pooling, with a relu
     for i, block in enumerate(conv_blocks, start=1):
-        types = [f["type"] for f in block]
+        types = [f.class_name for f in block]
         conv_at = types.index("Conv2D")
         if "BatchNormalization" not in types[conv_at + 1:]:
             return (f"{call}: convolution block {i} has no BatchNormalization between its "
                     f"Conv2D and its pooling; found: {' → '.join(describe(f) for f in block)}.",
                     "look between this block's convolution and its pooling: batch "
                     "normalisation normalises the convolution's output, before the relu")
-        acts = [block[conv_at].get("activation")] + [
-            f.get("activation") for f in block if f["type"] in ACTIVATION_LAYERS]
+        acts = [block[conv_at].activation] + [
+            f.activation for f in block if f.class_name in ACTIVATION_LAYERS]
         if "relu" not in acts:
             return (f"{call}: convolution block {i} has no relu activation.",
                     "the block's relu now comes after its BatchNormalization: look for it "
                     "there")
     # 2. batch normalisation after the hidden Dense layer
-    hidden_at = next(i for i, f in enumerate(rest) if f["type"] == "Dense")
-    output_at = max(i for i, f in enumerate(rest) if f["type"] == "Dense")
+    hidden_at = next(i for i, f in enumerate(rest) if f.class_name == "Dense")
+    output_at = max(i for i, f in enumerate(rest) if f.class_name == "Dense")
     between = rest[hidden_at + 1:output_at]
-    if "BatchNormalization" not in [f["type"] for f in between]:
+    if "BatchNormalization" not in [f.class_name for f in between]:
         return (f"{call}: no BatchNormalization after the hidden Dense({DENSE_UNITS}) layer; "
                 f"found after Flatten: {' → '.join(describe(f) for f in rest)}.",
                 f"look right after the hidden Dense({DENSE_UNITS}) layer: batch normalisation "
                 "goes between it and its relu")
-    hidden_acts = [rest[hidden_at].get("activation")] + [
-        f.get("activation") for f in between if f["type"] in ACTIVATION_LAYERS]
+    hidden_acts = [rest[hidden_at].activation] + [
+        f.activation for f in between if f.class_name in ACTIVATION_LAYERS]
     if "relu" not in hidden_acts:
         return (f"{call}: the hidden Dense({DENSE_UNITS}) layer has no relu activation.",
                 "the hidden layer's relu now comes after its BatchNormalization: look for it "
                 "there")
     # 3. dropout after Flatten (right after it, or before the output layer)
-    drops = [f for f in rest[:output_at] if f["type"] == "Dropout"]
+    drops = [f for f in rest[:output_at] if f.class_name == "Dropout"]
     if not drops:
-        where = [describe(f) for f in layers if f["type"] == "Dropout"]
+        where = [describe(f) for f in layers if f.class_name == "Dropout"]
         extra = f" (found {', '.join(where)} before Flatten)" if where else ""
         return (f"{call}: no Dropout between Flatten and the output layer{extra}.",
                 "look at the layers after Flatten: the dropout goes there, before the "
                 "output layer")
-    if not math.isclose(drops[-1]["rate"], dropout, rel_tol=1e-6):
-        return (f"{call}: the Dropout rate is {drops[-1]['rate']:g}, expected {dropout:g} "
+    if not math.isclose(drops[-1].rate, dropout, rel_tol=1e-6):
+        return (f"{call}: the Dropout rate is {drops[-1].rate:g}, expected {dropout:g} "
                 "(the function's dropout argument).",
                 "the rate must come from the function's dropout argument, not a fixed "
                 "number")
@@ -143,8 +144,8 @@ def _judge_model(ev: dict[str, Any], l2: float, dropout: float, call: str) -> tu
     for f in convs + denses:
         got = _l2_of(f)
         if got is None:
-            reg = f.get("regularizer")
-            what = "no kernel_regularizer" if not reg else f"a {reg['kind']} regularizer"
+            reg = f.kernel_regularizer
+            what = "no kernel_regularizer" if not reg else f"a {reg} regularizer"
             return (f"{call}: {describe(f)} has {what}; expected an L2 penalty of {l2:g} "
                     "on its kernel.",
                     "look at the kernel_regularizer of every Conv2D and Dense layer (the "
@@ -154,11 +155,11 @@ def _judge_model(ev: dict[str, Any], l2: float, dropout: float, call: str) -> tu
                     "(the function's l2 argument).",
                     "the L2 factor must come from the function's l2 argument, not a fixed "
                     "number")
-    if denses[-1].get("activation") != "softmax" and not (
-            rest[-1]["type"] in ACTIVATION_LAYERS and rest[-1].get("activation")
+    if denses[-1].activation != "softmax" and not (
+            rest[-1].class_name in ACTIVATION_LAYERS and rest[-1].activation
             == "softmax"):
         return (f"{call}: the output layer's activation is "
-                f"{denses[-1].get('activation') or 'none'}, expected softmax.",
+                f"{denses[-1].activation or 'none'}, expected softmax.",
                 "look at the activation of the output layer: it gives class probabilities")
     return "", ""
 
@@ -180,20 +181,22 @@ class RegularizedCNN(Check):
                 hint="pass the function itself: check('05.regularized_cnn', "
                      "build_regularized_cnn)")
         name = "build_regularized_cnn()"
-        default = model_facts(get_model(build_regularized_cnn, name), name=name)
-        other = model_facts(get_model(build_regularized_cnn, name, **_OTHER), name=name)
+        default = built_facts(get_model(build_regularized_cnn, name), name=name)
+        other = built_facts(get_model(build_regularized_cnn, name, **_OTHER), name=name)
         return {"default": default, "other": other}
 
     def judge(self, evidence: dict[str, Any]) -> Any:
-        message, hint = _judge_model(evidence["default"], _DEFAULTS["l2"],
+        default = ModelFacts.from_dict(evidence["default"])
+        other = ModelFacts.from_dict(evidence["other"])
+        message, hint = _judge_model(default, _DEFAULTS["l2"],
                                      _DEFAULTS["dropout"], "build_regularized_cnn()")
         if message:
             return self.fail(message, hint)
-        message, hint = _judge_model(evidence["other"], _OTHER["l2"], _OTHER["dropout"],
+        message, hint = _judge_model(other, _OTHER["l2"], _OTHER["dropout"],
                                      "build_regularized_cnn(l2=0.001, dropout=0.25)")
         if message:
             return self.fail(message, hint + " (are the arguments l2 and dropout used?)")
-        n_bn = sum(f["type"] == "BatchNormalization" for f in evidence["default"]["layers"])
+        n_bn = sum(f.class_name == "BatchNormalization" for f in default.layers)
         return self.ok(f"batch normalisation after each convolution and the hidden layer "
                        f"({n_bn} BatchNormalization layers), L2 on every kernel, dropout after "
                        "Flatten; the arguments l2 and dropout are used.")
@@ -232,12 +235,8 @@ def l2_factors(model: Any) -> set[float]:
     >>> l2_factors(model)
     {0.001}
     """
-    factors = set()
-    for layer in model.layers:
-        regularizer = getattr(layer, "kernel_regularizer", None)
-        if regularizer is not None:
-            factors.add(float(f"{float(regularizer.get_config().get('l2', 0.0)):.6g}"))
-    return factors
+    return {float(f"{f.kernel_l2 or 0.0:.6g}") for f in model_facts(model).layers
+            if f.kernel_regularizer is not None}
 
 
 def _sweep_models(trained: Any) -> dict[float, Any]:
@@ -410,7 +409,7 @@ class TrainRegularized(TrainedModelCheck):
 
     def collect(self, model: Any) -> Any:
         model = super().collect(model)
-        kinds = {type(layer).__name__ for layer in model.layers}
+        kinds = {f.class_name for f in model_facts(model).layers}
         missing = [name for name, present in (
             ("BatchNormalization layer", "BatchNormalization" in kinds),
             ("Dropout layer", "Dropout" in kinds),

@@ -15,8 +15,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .. import profiles
-from ._activations import ACTIVATION_LAYERS, activation_name, layer_activation
+from ._activations import ACTIVATION_LAYERS
 from ._core import Check, CheckFailed, Verdict, register
+from ._facts import ModelFacts, model_facts
 from ._question import NumberQuestion, Question
 from ._returns import require_model
 from ._trained import (
@@ -137,39 +138,19 @@ class SequenceShapes(Check):
 # --------------------------------------------------------------------------- #
 
 def _describe(model: Any) -> dict[str, Any]:
-    """Plain facts about a built model: shapes, layers, a forward pass."""
-    import keras
-
-    try:
-        input_shape = _shape(model.input_shape)
-    except Exception:
+    """A built model's facts (:mod:`._facts`) and its output on two images."""
+    facts = model_facts(model)
+    input_shape = facts.input_shape
+    if input_shape is None:
         raise CheckFailed(
             "your model has no input shape, so it is not built",
             hint="look at the start of the model: it needs its input (keras.Input, 28 "
-                 "time steps of 28 features) before its first layer") from None
-    layers = []
-    for layer in model.layers:
-        name = type(layer).__name__
-        facts: dict[str, Any] = {"type": name, "name": layer.name}
-        if isinstance(layer, keras.layers.LSTM):
-            facts["units"] = int(layer.units)
-            facts["return_sequences"] = bool(layer.return_sequences)
-            try:
-                facts["output_shape"] = _shape(layer.output.shape)
-            except Exception:
-                facts["output_shape"] = None
-        elif isinstance(layer, keras.layers.Dense):
-            facts["units"] = int(layer.units)
-            facts["activation"] = activation_name(layer.activation)
-        elif name in ACTIVATION_LAYERS:
-            facts["activation"] = layer_activation(layer)
-        layers.append(facts)
+                 "time steps of 28 features) before its first layer")
     output = None
-    if input_shape is not None and len(input_shape) == 3 and None not in input_shape[1:]:
+    if len(input_shape) == 3 and None not in input_shape[1:]:
         x = np.random.default_rng(0).random((2, *input_shape[1:]), dtype=np.float32)
         output = np.asarray(model(x, training=False))
-    return {"input_shape": input_shape, "output_shape": _shape(model.output_shape),
-            "layers": layers, "output": output, "params": int(model.count_params())}
+    return {"model": facts.to_dict(), "output": output}
 
 
 @register
@@ -211,22 +192,24 @@ class StackedLSTM(Check):
         for key, facts in evidence["models"].items():
             units, num_layers = (int(v) for v in key.split(","))
             call = f"build_stacked_lstm({units}, {num_layers})"
-            verdict = self._judge_one(call, units, num_layers, facts)
+            verdict = self._judge_one(call, units, num_layers,
+                                      ModelFacts.from_dict(facts["model"]), facts.get("output"))
             if verdict is not None:
                 return verdict
         return self.ok("a stack of LSTMs on (28, 28) row sequences: every LSTM but the last "
                        "returns its whole sequence, the last one a vector for Dense(10, softmax)")
 
-    def _judge_one(self, call: str, units: int, num_layers: int, facts: dict[str, Any]):
-        if facts["input_shape"] != (None, 28, 28):
+    def _judge_one(self, call: str, units: int, num_layers: int, facts: ModelFacts,
+                   output: Any):
+        if facts.input_shape != (None, 28, 28):
             return self.fail(
-                f"{call}: the input shape is {facts['input_shape']}; expected (None, 28, 28), "
+                f"{call}: the input shape is {facts.input_shape}; expected (None, 28, 28), "
                 "28 time steps (rows) of 28 features (pixels)",
                 hint="look at the shape given to keras.Input: (time steps, features)")
-        core = [f for f in facts["layers"] if f["type"] not in _NEUTRAL]
-        lstms = [f for f in core if f["type"] == "LSTM"]
-        others = [f["type"] for f in core
-                  if f["type"] not in ("LSTM", "Dense", *ACTIVATION_LAYERS)]
+        core = [f for f in facts.layers if f.class_name not in _NEUTRAL]
+        lstms = [f for f in core if f.class_name == "LSTM"]
+        others = [f.class_name for f in core
+                  if f.class_name not in ("LSTM", "Dense", *ACTIVATION_LAYERS)]
         if others:
             return self.fail(
                 f"{call}: unexpected layer {others[0]}; expected only LSTM layers and a Dense "
@@ -236,7 +219,7 @@ class StackedLSTM(Check):
             return self.fail(
                 f"{call}: found {len(lstms)} LSTM layer(s); expected num_layers = {num_layers}",
                 hint="the loop that adds the LSTM layers must run exactly num_layers times")
-        bad_units = [f["units"] for f in lstms if f["units"] != units]
+        bad_units = [f.units for f in lstms if f.units != units]
         if bad_units:
             return self.fail(
                 f"{call}: an LSTM has {bad_units[0]} units; expected units = {units} in every "
@@ -245,27 +228,27 @@ class StackedLSTM(Check):
                      "a fixed number")
         if core[:num_layers] != lstms:
             return self.fail(
-                f"{call}: the layers are {[f['type'] for f in core]}; expected the "
+                f"{call}: the layers are {[f.class_name for f in core]}; expected the "
                 f"{num_layers} LSTM layer(s) first, then the Dense output",
                 hint="the LSTM layers come first, right after the input, and the Dense "
                      "output layer last")
         for i, f in enumerate(lstms[:-1], 1):
-            if not f["return_sequences"]:
+            if not f.return_sequences:
                 return self.fail(
                     f"{call}: LSTM {i} of {num_layers} has return_sequences=False, so it "
                     "passes only its last output (a vector) to the next LSTM, which needs a "
                     "sequence",
                     hint="look at return_sequences: every LSTM but the last must pass on "
                          "its whole sequence")
-        if lstms[-1]["return_sequences"]:
-            shape = lstms[-1].get("output_shape") or f"(None, 28, {units})"
+        if lstms[-1].return_sequences:
+            shape = lstms[-1].output_shape or f"(None, 28, {units})"
             return self.fail(
                 f"{call}: the last LSTM has return_sequences=True: it outputs the whole "
                 f"sequence {shape}, so the classifier would see 28 vectors instead of one",
                 hint="look at return_sequences of the last LSTM: it must pass on only its "
                      "last output")
         head = core[num_layers:]
-        dense = [f for f in head if f["type"] == "Dense"]
+        dense = [f for f in head if f.class_name == "Dense"]
         if len(dense) != 1:
             return self.fail(
                 f"{call}: found {len(dense)} Dense layer(s) after the LSTMs; expected exactly "
@@ -273,22 +256,21 @@ class StackedLSTM(Check):
                 hint="after the last LSTM the model needs exactly one Dense layer: the "
                      "output layer, one probability per digit")
         out = dense[0]
-        activation = out["activation"]
-        if head[-1]["type"] in ACTIVATION_LAYERS:
-            activation = head[-1]["activation"]
-        if out["units"] != 10:
-            return self.fail(f"{call}: the output Dense layer has {out['units']} units; "
+        activation = out.activation
+        if head[-1].class_name in ACTIVATION_LAYERS:
+            activation = head[-1].activation
+        if out.units != 10:
+            return self.fail(f"{call}: the output Dense layer has {out.units} units; "
                              "expected 10, one per digit",
                              hint="the output layer has one unit per class")
         if activation != "softmax":
             return self.fail(f"{call}: the output activation is {activation!r}; expected "
                              "'softmax' (class probabilities)",
                              hint="look at the activation argument of the output Dense layer")
-        if facts["output_shape"] != (None, 10):
-            return self.fail(f"{call}: the model's output shape is {facts['output_shape']}; "
+        if facts.output_shape != (None, 10):
+            return self.fail(f"{call}: the model's output shape is {facts.output_shape}; "
                              "expected (None, 10)",
                              hint="the last LSTM must return a vector, not a sequence")
-        output = facts.get("output")
         if output is None or output.shape != (2, 10) or not np.allclose(output.sum(-1), 1,
                                                                         atol=1e-4):
             return self.fail(f"{call}: on two images the model did not give 10 "
@@ -462,9 +444,7 @@ def _no_retracing_notices():
 
 
 def _lstm_units(model: Any) -> list[int]:
-    import keras
-
-    return [int(layer.units) for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
+    return [int(f.units or 0) for f in model_facts(model).layers if f.class_name == "LSTM"]
 
 
 def _fit_steps(model: Any) -> int:

@@ -18,21 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from ._activations import ACTIVATION_LAYERS, activation_name, layer_activation, merge_activations
 from ._core import Check, CheckFailed, register
+from ._facts import ModelFacts, merge_activations, model_facts
 from ._question import NumberQuestion, Question
 from ._returns import require_model
 from ._trained import TrainedModelCheck, accuracy_of, binomial_se, loaded
 
 __all__ = ["Augmentation", "AugmentationNoise", "CifarCNN", "ConvParams", "FairComparison",
            "MlpOrCnn", "TrainAugmented"]
-
-
-def _shape(value: Any) -> tuple | None:
-    try:
-        return tuple(None if d is None else int(d) for d in value)
-    except Exception:
-        return None
 
 
 # --------------------------------------------------------------------------- #
@@ -81,37 +74,23 @@ class CifarCNN(Check):
                 hint="the sizes go 32 → 30 → 15 → 13 → 6 → 4 with 3×3 convolutions (valid "
                      "padding) and MaxPooling2D(2)") from None
         require_model(model, "build_cifar_cnn()")
-        try:
-            input_shape = _shape(model.input_shape)
-        except Exception:
+        facts = model_facts(model)
+        if facts.input_shape is None:
             raise CheckFailed("your model has no input shape, so it is not built",
                               hint="look at the start of the model: it needs its input "
                                    "(keras.Input, one 32×32 colour image) before its first "
-                                   "layer") from None
-        layers = []
-        for layer in model.layers:
-            facts: dict[str, Any] = {"type": type(layer).__name__}
-            if isinstance(layer, keras.layers.Conv2D):
-                facts.update(size=int(layer.filters), activation=activation_name(layer.activation),
-                             kernel=_shape(layer.kernel_size), padding=str(layer.padding))
-            elif isinstance(layer, keras.layers.Dense):
-                facts.update(size=int(layer.units), activation=activation_name(layer.activation))
-            elif facts["type"] in ACTIVATION_LAYERS:
-                facts.update(activation=layer_activation(layer))
-            elif isinstance(layer, (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)):
-                facts.update(pool=_shape(layer.pool_size))
-            layers.append(facts)
-        return {"input_shape": input_shape, "output_shape": _shape(model.output_shape),
-                "layers": layers, "params": int(model.count_params())}
+                                   "layer")
+        return facts.to_dict()
 
     def judge(self, evidence: dict[str, Any]) -> Any:
-        if evidence["input_shape"] != (None, 32, 32, 3):
-            return self.fail(f"the input shape is {evidence['input_shape']}; expected "
+        model = ModelFacts.from_dict(evidence)
+        if model.input_shape != (None, 32, 32, 3):
+            return self.fail(f"the input shape is {model.input_shape}; expected "
                              "(None, 32, 32, 3): 32×32 pixels, 3 colour channels",
                              hint="look at the shape given to keras.Input")
-        layers = [f for f in merge_activations(evidence["layers"])
-                  if f["type"] not in ("InputLayer", "Rescaling")]
-        types = [f["type"] for f in layers]
+        layers = [f for f in merge_activations(model.layers)
+                  if f.class_name not in ("InputLayer", "Rescaling")]
+        types = [f.class_name for f in layers]
         expected_types = [t for t, _, _ in CIFAR_CNN]
         if types != expected_types:
             for i, (got, want) in enumerate(zip(types, expected_types, strict=False), 1):
@@ -125,28 +104,29 @@ class CifarCNN(Check):
                              hint=_COMPARE)
         for i, (facts, (kind, size, act)) in enumerate(zip(layers, CIFAR_CNN, strict=True), 1):
             what = "filters" if kind == "Conv2D" else "units"
-            if size is not None and facts["size"] != size:
-                return self.fail(f"layer {i} ({kind}) has {facts['size']} {what}; expected "
+            got = facts.filters if kind == "Conv2D" else facts.units
+            if size is not None and got != size:
+                return self.fail(f"layer {i} ({kind}) has {got} {what}; expected "
                                  f"{size}",
                                  hint=f"look at the first argument of layer {i} (its number "
                                       f"of {what})")
-            if act is not None and facts["activation"] != act:
+            if act is not None and facts.activation != act:
                 return self.fail(f"layer {i} ({kind}({size})) has activation "
-                                 f"{facts['activation']!r}; expected {act!r}",
+                                 f"{facts.activation!r}; expected {act!r}",
                                  hint=f"look at the activation argument of layer {i}")
-            if kind == "Conv2D" and facts["kernel"] != (3, 3):
-                return self.fail(f"layer {i} (Conv2D) has a {facts['kernel']} kernel; "
+            if kind == "Conv2D" and facts.kernel_size != (3, 3):
+                return self.fail(f"layer {i} (Conv2D) has a {facts.kernel_size} kernel; "
                                  "expected 3×3",
                                  hint=f"look at the kernel size (second argument) of layer {i}")
-            if kind == "Conv2D" and facts["padding"] != "valid":
-                return self.fail(f"layer {i} (Conv2D) has padding={facts['padding']!r}; the "
+            if kind == "Conv2D" and facts.padding != "valid":
+                return self.fail(f"layer {i} (Conv2D) has padding={facts.padding!r}; the "
                                  "tutorials' CNN uses the default 'valid' padding",
                                  hint="leave out the padding argument")
-            if kind == "MaxPooling2D" and facts["pool"] != (2, 2):
-                return self.fail(f"layer {i} (MaxPooling2D) pools {facts['pool']}; expected "
+            if kind == "MaxPooling2D" and facts.pool_size != (2, 2):
+                return self.fail(f"layer {i} (MaxPooling2D) pools {facts.pool_size}; expected "
                                  "2×2", hint=f"look at the pool_size of layer {i}")
-        if evidence["params"] != CIFAR_CNN_PARAMS:
-            return self.fail(f"the model has {evidence['params']:,} parameters; the tutorials' "
+        if model.params != CIFAR_CNN_PARAMS:
+            return self.fail(f"the model has {model.params:,} parameters; the tutorials' "
                              f"CNN has {CIFAR_CNN_PARAMS:,}",
                              hint="compare model.summary() with the architecture in the "
                                   "exercise's instructions")
@@ -166,14 +146,6 @@ PHOTOMETRIC = ("RandomContrast", "RandomBrightness")
 _FACTOR_KEYS = {"RandomTranslation": ("height_factor", "width_factor"),
                 "RandomRotation": ("factor",),
                 "RandomZoom": ("height_factor", "width_factor")}
-
-
-def _max_abs(value: Any) -> float:
-    if value is None:
-        return 0.0
-    if isinstance(value, (list, tuple)):
-        return max((_max_abs(v) for v in value), default=0.0)
-    return abs(float(value))
 
 
 @register
@@ -198,19 +170,11 @@ class Augmentation(Check):
             raise CheckFailed(f"build_augmentation() returned {type(pipeline).__name__}; "
                               "expected a keras.Sequential of preprocessing layers",
                               hint="return a keras.Sequential holding the random layers")
-        layers = []
-        for layer in pipeline.layers:
-            facts: dict[str, Any] = {"type": type(layer).__name__}
-            config = layer.get_config()
-            if facts["type"] == "RandomFlip":
-                facts["mode"] = str(config.get("mode"))
-            for key in _FACTOR_KEYS.get(facts["type"], ()):
-                facts[key] = _max_abs(config.get(key))
-            layers.append(facts)
+        facts = model_facts(pipeline)
         rng = np.random.default_rng(7)
         x = rng.integers(0, 256, size=(self.N_IMAGES, 32, 32, 3)).astype("float32")
-        evidence: dict[str, Any] = {"layers": layers, "shape_in": x.shape}
-        if not layers:
+        evidence: dict[str, Any] = {"pipeline": facts.to_dict(), "shape_in": x.shape}
+        if not facts.layers:
             return evidence
         inference = np.asarray(pipeline(x, training=False))
         evidence["inference_shape"] = inference.shape
@@ -230,8 +194,8 @@ class Augmentation(Check):
         return evidence
 
     def judge(self, evidence: dict[str, Any]) -> Any:
-        layers = evidence["layers"]
-        types = [f["type"] for f in layers]
+        layers = ModelFacts.from_dict(evidence["pipeline"]).layers
+        types = [f.class_name for f in layers]
         if not layers:
             return self.fail("the Sequential is empty",
                              hint="the random augmentation layers go into the Sequential's "
@@ -244,11 +208,11 @@ class Augmentation(Check):
                 f"{', '.join(types)}",
                 hint="use only RandomFlip, RandomTranslation, RandomRotation, RandomZoom "
                      "(and optionally RandomContrast/RandomBrightness); the model adds the rest")
-        flips = [f for f in layers if f["type"] == "RandomFlip"]
+        flips = [f for f in layers if f.class_name == "RandomFlip"]
         if not flips:
             return self.fail(f"no RandomFlip layer; found {', '.join(types)}",
                              hint="a random flip is missing: a mirrored cat is still a cat")
-        mode = flips[0]["mode"]
+        mode = str(flips[0].mode)
         if mode != "horizontal":
             why = ("vertical flips turn ships and trucks upside down, which never happens in "
                    "the test photos" if "vertical" in mode else "")
@@ -259,17 +223,18 @@ class Augmentation(Check):
             return self.fail(f"no RandomTranslation layer: found {', '.join(types)}",
                              hint="a random shift is missing: a cat moved a few pixels is "
                                   "still a cat")
-        geometric = [f for f in layers if f["type"] in GEOMETRIC]
+        geometric = [f for f in layers if f.class_name in GEOMETRIC]
         for f in geometric:
-            limit = GEOMETRIC[f["type"]]
-            for key in _FACTOR_KEYS[f["type"]]:
-                if f[key] > limit:
-                    unit = ("of a full turn" if f["type"] == "RandomRotation"
+            limit = GEOMETRIC[f.class_name]
+            for key in _FACTOR_KEYS[f.class_name]:
+                value = getattr(f, key) or 0.0
+                if value > limit:
+                    unit = ("of a full turn" if f.class_name == "RandomRotation"
                             else "of the image size")
                     return self.fail(
-                        f"{f['type']} has {key}={f[key]:g}, {f[key]:.0%} {unit}: too strong, "
+                        f"{f.class_name} has {key}={value:g}, {value:.0%} {unit}: too strong, "
                         "the images would no longer look like the test photos",
-                        hint=f"keep {f['type']} gentle: a factor of {limit:g} or less "
+                        hint=f"keep {f.class_name} gentle: a factor of {limit:g} or less "
                              "(0.05–0.1 is typical)")
         if evidence.get("inference_shape") != evidence["shape_in"]:
             return self.fail(f"in inference mode, images of shape {evidence['shape_in']} came "

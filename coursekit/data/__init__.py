@@ -5,26 +5,31 @@ mirror folder named by the environment variable ``COURSEKIT_DATA_DIR``, then
 Keras's cache, then downloading through Keras. Known hashes are verified, and a
 subset (such as the offline CIFAR-10 mirror) is always announced with its counts.
 
+Which datasets exist, their files and hashes, is one catalogue
+(:mod:`coursekit.data._registry`, where "Add a dataset" is explained). Making an
+offline mirror is an instructor's task: :mod:`coursekit.instructor.mirror`
+(``coursekit data fetch`` / ``export``).
+
 Example
 -------
 >>> from coursekit import data
->>> (x_train, y_train), (x_test, y_test) = data.load("mnist")  # doctest: +SKIP
->>> x_train = data.flatten(data.scale(x_train))  # doctest: +SKIP
+>>> (x_train, y_train), (x_test, y_test) = data.load("mnist")  # doctest: +ELLIPSIS
+MNIST: 60,000 train / 10,000 test images from ... (sha256 verified).
+>>> data.flatten(data.scale(x_train)).shape
+(60000, 784)
 """
 
 from ._loading import (
     Dataset,
     DatasetInfo,
+    Source,
     class_names,
-    export,
-    fetch,
     keras_cache_dir,
     load,
     local_info,
     locate,
-    mirror_dir,
 )
-from ._registry import DATASETS
+from ._registry import DATASETS, DatasetSpec, Layout, register
 from .transforms import (
     add_channel,
     flatten,
@@ -40,17 +45,18 @@ __all__ = [
     "DATASETS",
     "Dataset",
     "DatasetInfo",
+    "DatasetSpec",
+    "Layout",
+    "Source",
     "add_channel",
     "class_names",
-    "export",
-    "fetch",
     "flatten",
     "keras_cache_dir",
     "load",
     "local_info",
     "locate",
-    "mirror_dir",
     "one_hot",
+    "register",
     "scale",
     "standardize",
     "subsample",

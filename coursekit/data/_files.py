@@ -14,15 +14,17 @@ import hashlib
 import pickle
 import tarfile
 import zlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import DataIntegrityError
-from ._registry import DatasetSpec
+from ._registry import DatasetSpec, Layout
 
-__all__ = ["Arrays", "Candidate", "candidates_in", "sha256_of"]
+__all__ = ["READERS", "Arrays", "Candidate", "Reader", "candidates_in", "file_candidate",
+           "sha256_of"]
 
 Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
@@ -66,86 +68,127 @@ def _check_hash(path: Path, expected: str, *, decompress: bool = False,
 
 
 @dataclass(frozen=True)
+class Reader:
+    """How one file format is verified and read (see :data:`READERS`)."""
+
+    folder: bool  # the layout's path is a folder, not a file
+    read: Callable[[Path, DatasetSpec, Layout], tuple[Arrays, str]]  # (arrays, how verified)
+    files: Callable[[Path, Layout], list[Path]]  # what it consists of (for export)
+
+
+def _one_file(path: Path, layout: Layout) -> list[Path]:
+    return [path]
+
+
+def _read_npz_layout(path: Path, spec: DatasetSpec, layout: Layout) -> tuple[Arrays, str]:
+    if isinstance(layout.sha256, str):
+        _check_hash(path, layout.sha256, expected_size=layout.size)
+        return _read_npz(path, spec), "sha256 verified"
+    return _read_npz(path, spec), "shapes checked (no known hash for this file)"
+
+
+def _read_idx_layout(path: Path, spec: DatasetSpec, layout: Layout) -> tuple[Arrays, str]:
+    hashes = layout.sha256 if isinstance(layout.sha256, Mapping) else {}
+    for fname, digest in hashes.items():
+        _check_hash(path / fname, digest, decompress=True)
+    try:
+        arrays = _read_idx_folder(path)
+    except _READ_ERRORS as exc:
+        raise _fail(path, f"it cannot be read ({type(exc).__name__}: {exc}).",
+                    "the four gzipped IDX files (train-images-idx3-ubyte.gz ...)") from None
+    _check_arrays(path, spec, _named(arrays))
+    return arrays, ("sha256 of contents verified" if hashes
+                    else "structure checked (no known hash for these files)")
+
+
+def _named(arrays: Arrays) -> dict[str, np.ndarray]:
+    (x_train, y_train), (x_test, y_test) = arrays
+    return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+
+
+def _idx_files(path: Path, layout: Layout) -> list[Path]:
+    return [path / f for f in sorted(_IDX_FILES)]
+
+
+def _read_tar_layout(path: Path, spec: DatasetSpec, layout: Layout) -> tuple[Arrays, str]:
+    if isinstance(layout.sha256, str):
+        _check_hash(path, layout.sha256, expected_size=layout.size)
+        return _read_cifar_tar(path), "sha256 verified"
+    return _read_cifar_tar(path), "structure checked (no known hash for this file)"
+
+
+def _read_batches_layout(path: Path, spec: DatasetSpec, layout: Layout) -> tuple[Arrays, str]:
+    return (_read_cifar_batches(path),
+            "structure checked (extracted batches have no published hash)")
+
+
+#: The file formats a :class:`~coursekit.data._registry.Layout` may name, by key.
+READERS: dict[str, Reader] = {
+    # x_train, y_train, x_test, y_test in one .npz (Keras's mnist.npz, any dataset)
+    "npz": Reader(False, _read_npz_layout, _one_file),
+    # a folder of the four gzipped IDX files (MNIST's original format, Fashion-MNIST)
+    "idx-gz": Reader(True, _read_idx_layout, _idx_files),
+    # the official cifar-10-python.tar.gz
+    "cifar-tar": Reader(False, _read_tar_layout, _one_file),
+    # its extracted cifar-10-batches-py/ folder
+    "cifar-batches": Reader(True, _read_batches_layout,
+                            lambda path, layout: [path / f for f in _CIFAR_BATCHES]),
+}
+
+
+@dataclass(frozen=True)
 class Candidate:
-    """A place in a folder where a dataset may be, and how to read it."""
+    """A place in a folder where a dataset may be, and the layout it has there."""
 
     path: Path
-    kind: str  # "keras-npz", "idx-gz", "cifar-tar", "cifar-batches", "subset-npz", "npz"
+    layout: Layout
     spec: DatasetSpec
 
     def read(self) -> tuple[Arrays, str]:
         """Verify and read the arrays. Returns ``(arrays, how_verified)``."""
-        from . import _registry as reg
-
-        if self.kind == "keras-npz":
-            _check_hash(self.path, reg.MNIST_NPZ_SHA256, expected_size=reg.MNIST_NPZ_BYTES)
-            return _read_npz(self.path, self.spec), "sha256 verified"
-        if self.kind == "subset-npz":
-            _check_hash(self.path, reg.CIFAR10_SUBSET_SHA256)
-            return _read_npz(self.path, self.spec), "sha256 verified"
-        if self.kind == "npz":
-            return _read_npz(self.path, self.spec), "shapes checked (no known hash for this file)"
-        if self.kind == "idx-gz":
-            for fname, digest in reg.FASHION_IDX_SHA256.items():
-                _check_hash(self.path / fname, digest, decompress=True)
-            return _read_idx_folder(self.path), "sha256 of contents verified"
-        if self.kind == "cifar-tar":
-            _check_hash(self.path, reg.CIFAR10_TAR_SHA256)
-            return _read_cifar_tar(self.path), "sha256 verified"
-        if self.kind == "cifar-batches":
-            return (_read_cifar_batches(self.path),
-                    "structure checked (extracted batches have no published hash)")
-        raise AssertionError(self.kind)  # pragma: no cover
+        return READERS[self.layout.reader].read(self.path, self.spec, self.layout)
 
     def files(self) -> list[Path]:
         """The files this candidate consists of (for export)."""
-        if self.kind == "idx-gz":
-            return [self.path / f for f in sorted(_fashion_names())]
-        if self.kind == "cifar-batches":
-            return [self.path / f for f in _CIFAR_BATCHES]
-        return [self.path]
+        return READERS[self.layout.reader].files(self.path, self.layout)
 
 
-def _fashion_names() -> list[str]:
-    from ._registry import FASHION_IDX_SHA256
-
-    return list(FASHION_IDX_SHA256)
-
-
+_IDX_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+              "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 _CIFAR_BATCHES = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
+
+
+def _present(path: Path, layout: Layout) -> bool:
+    if not READERS[layout.reader].folder:
+        return path.is_file()
+    if layout.reader == "idx-gz":  # a partial folder is found, then reported as corrupt
+        return path.is_dir() and any((path / f).exists() for f in _IDX_FILES)
+    return path.is_dir()
 
 
 def candidates_in(folder: Path, spec: DatasetSpec) -> list[Candidate]:
     """The places in ``folder`` (a mirror or Keras's cache) that hold ``spec``'s data.
 
-    Recognised layouts: the offline mirror's (see its README), Keras's own
-    cache files (``mnist.npz``, ``fashion-mnist/*.gz``,
-    ``cifar-10-batches-py-target/``), the official ``cifar-10-python.tar.gz``
-    or extracted ``cifar-10-batches-py/``, and ``<name>.npz`` with the four
-    arrays ``x_train``, ``y_train``, ``x_test``, ``y_test`` for any dataset.
+    The layouts tried are the spec's (:attr:`DatasetSpec.layouts
+    <coursekit.data._registry.DatasetSpec.layouts>`), in their order: the
+    offline mirror's (see its README), Keras's own cache files (``mnist.npz``,
+    ``fashion-mnist/*.gz``, ``cifar-10-batches-py-target/``), the official
+    ``cifar-10-python.tar.gz`` or extracted ``cifar-10-batches-py/``, and
+    ``<name>.npz`` with the four arrays.
     """
-    found: list[Candidate] = []
+    return [Candidate(folder / layout.path, layout, spec) for layout in spec.layouts
+            if _present(folder / layout.path, layout)]
 
-    def add(rel: str, kind: str, *, is_dir: bool = False) -> None:
-        p = folder / rel
-        if (p.is_dir() if is_dir else p.is_file()):
-            found.append(Candidate(p, kind, spec))
 
-    if spec.name == "mnist":
-        add("mnist.npz", "keras-npz")
-    elif spec.name == "fashion_mnist":
-        d = folder / "fashion-mnist"
-        if d.is_dir() and any((d / f).exists() for f in _fashion_names()):
-            found.append(Candidate(d, "idx-gz", spec))
-        add("fashion_mnist.npz", "npz")
-    elif spec.name == "cifar10":
-        add("cifar-10-python.tar.gz", "cifar-tar")
-        add("cifar-10-batches-py-target_archive", "cifar-tar")  # Keras 3 cache
-        add("cifar-10-batches-py", "cifar-batches", is_dir=True)
-        add("cifar-10-batches-py-target/cifar-10-batches-py", "cifar-batches", is_dir=True)
-        add("cifar10.npz", "npz")
-        add("cifar10-subset.npz", "subset-npz")
-    return found
+def file_candidate(path: Path, spec: DatasetSpec) -> Candidate:
+    """One ``.npz`` (or other file) given by path: read with the spec's layout of that name.
+
+    A file that no layout names is read as a plain ``.npz`` without a known hash.
+    """
+    for layout in spec.layouts:
+        if not READERS[layout.reader].folder and Path(layout.path).name == path.name:
+            return Candidate(path, layout, spec)
+    return Candidate(path, Layout(path.name, "npz"), spec)
 
 
 def _read_npz(path: Path, spec: DatasetSpec) -> Arrays:

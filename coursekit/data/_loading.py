@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+import enum
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DataUnavailableError
-from ._files import Arrays, Candidate, candidates_in
+from ._files import Arrays, Candidate, candidates_in, file_candidate
 from ._registry import DATASETS, DatasetSpec, get_spec
 
-__all__ = ["Dataset", "DatasetInfo", "class_names", "export", "fetch", "keras_cache_dir",
-           "load", "local_info", "locate", "mirror_dir"]
+__all__ = ["Dataset", "DatasetInfo", "Source", "class_names", "keras_cache_dir", "load",
+           "local_info", "locate"]
 
 MIRROR_ENV = "COURSEKIT_DATA_DIR"
+
+
+class Source(str, enum.Enum):
+    """Where a loaded dataset came from. A ``str``: it compares and prints as its text.
+
+    >>> Source.MIRROR == "offline mirror", f"from {Source.CACHE}"
+    (True, 'from Keras cache')
+    """
+
+    MIRROR = "offline mirror"    # the folder COURSEKIT_DATA_DIR names
+    CACHE = "Keras cache"        # $KERAS_HOME/datasets
+    DOWNLOAD = "Keras download"  # downloaded through keras.datasets just now
+    FILE = "file"                # load(name, path=<a file>)
+    FOLDER = "folder"            # load(name, path=<a folder>)
+
+    __str__ = str.__str__
+    __format__ = str.__format__
 
 
 @dataclass(frozen=True)
@@ -25,8 +42,9 @@ class DatasetInfo:
     ----------
     name, title : str
         ``"cifar10"`` and ``"CIFAR-10"``, say.
-    source : str
-        ``"offline mirror"``, ``"Keras cache"``, ``"Keras download"`` or ``"file"``.
+    source : Source
+        ``"offline mirror"``, ``"Keras cache"``, ``"Keras download"``, ``"file"`` or
+        ``"folder"`` (a :class:`Source`, which is a ``str``).
     path : str
         The file or folder read.
     verified : str
@@ -39,7 +57,7 @@ class DatasetInfo:
 
     name: str
     title: str
-    source: str
+    source: Source
     path: str
     verified: str
     train_count: int
@@ -86,7 +104,7 @@ def _shown(source: str, path: str) -> str:
     Printed descriptions end up in committed notebook outputs, so they must not
     name the folders of the machine that ran them.
     """
-    places = [(mirror_dir(), f"${MIRROR_ENV}")] if source == "offline mirror" else []
+    places = [(mirror_dir(), f"${MIRROR_ENV}")] if source == Source.MIRROR else []
     places.append((Path.home(), "~"))
     for folder, name in places:
         if folder is not None:
@@ -98,7 +116,11 @@ def _shown(source: str, path: str) -> str:
 
 
 def mirror_dir() -> Path | None:
-    """The offline mirror folder named by ``COURSEKIT_DATA_DIR``, or None."""
+    """The offline mirror folder named by ``COURSEKIT_DATA_DIR``, or None.
+
+    Private to the data package: :func:`locate` says where each dataset is, and
+    :func:`coursekit.instructor.mirror.mirror_folder` tells instructors.
+    """
     value = os.environ.get(MIRROR_ENV, "").strip()
     return Path(value).expanduser() if value else None
 
@@ -125,31 +147,36 @@ def class_names(name: str) -> list[str]:
     return list(get_spec(name).class_names)
 
 
-def locate(name: str) -> list[tuple[str, Candidate]]:
+def locate(name: str, *, sources: tuple[Source, ...] = (Source.MIRROR, Source.CACHE)
+           ) -> list[tuple[Source, Candidate]]:
     """Local places that hold ``name``, in the order :func:`load` tries them.
 
     Returns ``(source, candidate)`` pairs; nothing is read or verified yet.
+    ``sources`` limits the search (``(Source.CACHE,)``: Keras's cache only).
     """
     spec = get_spec(name)
-    places: list[tuple[str, Candidate]] = []
+    places: list[tuple[Source, Candidate]] = []
     mirror = mirror_dir()
-    if mirror is not None:
-        places += [("offline mirror", c) for c in candidates_in(mirror, spec)]
-    places += [("Keras cache", c) for c in candidates_in(keras_cache_dir(), spec)]
+    if mirror is not None and Source.MIRROR in sources:
+        places += [(Source.MIRROR, c) for c in candidates_in(mirror, spec)]
+    if Source.CACHE in sources:
+        places += [(Source.CACHE, c) for c in candidates_in(keras_cache_dir(), spec)]
     return places
 
 
-def local_info(name: str) -> DatasetInfo | None:
+def local_info(name: str, *, sources: tuple[Source, ...] = (Source.MIRROR, Source.CACHE)
+               ) -> DatasetInfo | None:
     """Verify the copy of ``name`` that :func:`load` would read, without downloading.
 
     Returns its :class:`DatasetInfo`, or None when the dataset is not on this
-    machine. Raises :class:`~coursekit.errors.DataIntegrityError` if it is corrupt.
+    machine (in ``sources``). Raises :class:`~coursekit.errors.DataIntegrityError`
+    if it is corrupt.
     """
-    places = locate(name)
+    places = locate(name, sources=sources)
     return _read(*places[0]).info if places else None
 
 
-def _info(spec: DatasetSpec, source: str, path: Path | str, verified: str,
+def _info(spec: DatasetSpec, source: Source, path: Path | str, verified: str,
           arrays: Arrays) -> DatasetInfo:
     (x_train, _), (x_test, _) = arrays
     return DatasetInfo(
@@ -159,17 +186,24 @@ def _info(spec: DatasetSpec, source: str, path: Path | str, verified: str,
     )
 
 
-def _read(source: str, candidate: Candidate) -> Dataset:
+def _read(source: Source, candidate: Candidate) -> Dataset:
     arrays, verified = candidate.read()
     return Dataset(arrays, _info(candidate.spec, source, candidate.path, verified, arrays))
 
 
-def _download(spec: DatasetSpec) -> Arrays:
+def download(name: str) -> Arrays:
+    """Download ``name`` through ``keras.datasets`` (which caches it); one clear error if not.
+
+    A dataset whose spec names no Keras loader cannot be downloaded: the error
+    says where it was looked for.
+    """
     import keras
 
-    loader = getattr(keras.datasets, spec.name)
+    spec = get_spec(name)
     try:
-        return loader.load_data()
+        if spec.keras_loader is None:
+            raise DataUnavailableError("coursekit has no download for it")
+        return getattr(keras.datasets, spec.keras_loader).load_data()
     except Exception as exc:  # any download failure gets one clear message
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         mirror = mirror_dir()
@@ -216,8 +250,10 @@ def load(name: str, *, path: str | os.PathLike | None = None, verbose: bool = Tr
 
     Example
     -------
-    >>> (x_train, y_train), (x_test, y_test) = load("mnist")  # doctest: +SKIP
-    MNIST: 60,000 train / 10,000 test images from offline mirror ... (sha256 verified).
+    >>> (x_train, y_train), (x_test, y_test) = load("mnist")  # doctest: +ELLIPSIS
+    MNIST: 60,000 train / 10,000 test images from ... (sha256 verified).
+    >>> x_train.shape, y_test.dtype, load("mnist", verbose=False).info.source in list(Source)
+    ((60000, 28, 28), dtype('uint8'), True)
     """
     spec = get_spec(name)
     if path is not None:
@@ -227,10 +263,10 @@ def load(name: str, *, path: str | os.PathLike | None = None, verbose: bool = Tr
         if places:
             dataset = _read(*places[0])
         else:
-            arrays = _download(spec)
+            arrays = download(name)
             cached = candidates_in(keras_cache_dir(), spec)
-            dataset = (_read("Keras download", cached[0]) if cached else Dataset(
-                arrays, _info(spec, "Keras download", keras_cache_dir(),
+            dataset = (_read(Source.DOWNLOAD, cached[0]) if cached else Dataset(
+                arrays, _info(spec, Source.DOWNLOAD, keras_cache_dir(),
                               "downloaded by Keras", arrays)))
     if verbose or dataset.info.is_subset:
         print(dataset.info.describe())
@@ -239,75 +275,13 @@ def load(name: str, *, path: str | os.PathLike | None = None, verbose: bool = Tr
 
 def _load_path(spec: DatasetSpec, path: Path) -> Dataset:
     if path.is_file():
-        kind = "keras-npz" if spec.name == "mnist" and path.name == "mnist.npz" else "npz"
-        if path.name == "cifar10-subset.npz":
-            kind = "subset-npz"
-        if path.suffix != ".npz":
+        if path.suffix != ".npz" and not any(Path(lay.path).name == path.name
+                                             for lay in spec.layouts):
             raise DataUnavailableError(f"{path} is not an .npz file; give a folder or an .npz.")
-        return _read("file", Candidate(path, kind, spec))
+        return _read(Source.FILE, file_candidate(path, spec))
     found = candidates_in(path, spec) if path.is_dir() else []
     if not found:
         raise DataUnavailableError(
             f"No {spec.title} files in {path}. Expected one of the mirror layouts "
             "(see the README's 'Offline data' section).")
-    return _read("folder", found[0])
-
-
-def fetch(names: list[str] | None = None) -> list[DatasetInfo]:
-    """Download datasets into Keras's cache (for an instructor preparing a lab).
-
-    Ignores the offline mirror; returns what is in the cache afterwards.
-    """
-    infos = []
-    for name in names or list(DATASETS):
-        spec = get_spec(name)
-        if not candidates_in(keras_cache_dir(), spec):
-            _download(spec)
-        cached = candidates_in(keras_cache_dir(), spec)
-        if not cached:
-            raise DataUnavailableError(f"{spec.title} was downloaded but not found in "
-                                       f"{keras_cache_dir()}.")
-        infos.append(_read("Keras cache", cached[0]).info)
-    return infos
-
-
-_EXPORT_NAMES = {
-    "keras-npz": "mnist.npz",
-    "idx-gz": "fashion-mnist",
-    "cifar-tar": "cifar-10-python.tar.gz",
-    "cifar-batches": "cifar-10-batches-py",
-    "subset-npz": "cifar10-subset.npz",
-}
-
-
-def export(target: str | os.PathLike, names: list[str] | None = None) -> list[DatasetInfo]:
-    """Write an offline mirror folder from the data already on this machine.
-
-    Copies each dataset's verified files (from the mirror or Keras's cache,
-    never downloading) into ``target`` in the mirror layout, then verifies the
-    copy by loading it. Datasets not on this machine are skipped.
-
-    Example
-    -------
-    >>> export("/media/usb/datasets")  # doctest: +SKIP
-    """
-    target = Path(target)
-    target.mkdir(parents=True, exist_ok=True)
-    infos = []
-    for name in names or list(DATASETS):
-        spec = get_spec(name)
-        places = locate(name)
-        if not places:
-            continue
-        source, candidate = places[0]
-        _read(source, candidate)  # verify before copying
-        out_name = _EXPORT_NAMES.get(candidate.kind, f"{spec.name}.npz")
-        out = target / out_name
-        if candidate.kind in ("idx-gz", "cifar-batches"):
-            out.mkdir(exist_ok=True)
-            for f in candidate.files():
-                shutil.copyfile(f, out / f.name)
-        else:
-            shutil.copyfile(candidate.path, out)
-        infos.append(_load_path(spec, target).info)
-    return infos
+    return _read(Source.FOLDER, found[0])

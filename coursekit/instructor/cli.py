@@ -48,8 +48,9 @@ _HEADER = ["dataset", "source", "train / test", "verified", "path"]
 
 def _data_info(args: argparse.Namespace) -> int:
     from .. import data, profiles
+    from .mirror import mirror_folder
 
-    mirror = data.mirror_dir()
+    mirror = mirror_folder()
     print(f"offline mirror : {mirror or 'not set'}  (environment variable COURSEKIT_DATA_DIR)")
     if mirror is not None and not mirror.is_dir():
         print(f"                 WARNING: {mirror} is not a folder")
@@ -74,17 +75,17 @@ def _data_info(args: argparse.Namespace) -> int:
 
 
 def _data_fetch(args: argparse.Namespace) -> int:
-    from .. import data
+    from .mirror import fetch
 
-    infos = data.fetch(args.names or None)
+    infos = fetch(args.names or None)
     print(_table(_info_rows(infos), _HEADER))
     return 0
 
 
 def _data_export(args: argparse.Namespace) -> int:
-    from .. import data
+    from .mirror import export
 
-    infos = data.export(args.dir, args.names or None)
+    infos = export(args.dir, args.names or None)
     if not infos:
         print("Nothing to export: no dataset is on this machine yet "
               "(run `coursekit data fetch` on a connected machine first).", file=sys.stderr)

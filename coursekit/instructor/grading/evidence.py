@@ -18,6 +18,12 @@ data, with hard caps checked before anything large is built:
   custom code).
 
 Anything unexpected becomes a refusal, never an exception.
+
+This module reads the tree generically and never interprets it. Where a
+check's evidence holds a model's *facts* (:mod:`coursekit.checks._facts`), the
+check's ``judge`` validates them against the facts' schema
+(``ModelFacts.from_dict``) before reading a field, in the judging process, so
+forged facts end as "could not judge the answer", never as a pass.
 """
 
 from __future__ import annotations
