@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from coursekit import recipes
 from coursekit.errors import InvalidParameterError
 from coursekit.instructor import knobs
 
@@ -37,3 +38,22 @@ def test_unknown_knob_is_refused_before_anything_runs(monkeypatch):
     monkeypatch.setattr(knobs, "_spawn", lambda *a: pytest.fail("nothing should run"))
     with pytest.raises(InvalidParameterError, match="xla"):
         knobs.run(["xla", "turbo"], echo=lambda line: None)
+
+
+def test_every_knob_times_a_recipe_model():
+    """The knobs build the recipes' architectures, fed as the variant says."""
+    built: dict[tuple, object] = {}
+    for variants in knobs.KNOBS.values():
+        for v in variants:
+            key = (v.model, v.float_inputs, v.batch_norm)
+            if key not in built:
+                built[key] = knobs.build_model(v)
+    for (name, float_inputs, batch_norm), model in built.items():
+        task, which = knobs.MODELS[name]
+        recipe = getattr(recipes.get(task), which)
+        assert model.name == recipe.architecture.name
+        assert model.inputs[0].dtype == ("float32" if float_inputs else "uint8")
+        if not batch_norm:
+            assert model.count_params() == recipe.build((28, 28)).count_params()
+        else:
+            assert any("BatchNormalization" in type(layer).__name__ for layer in model.layers)

@@ -145,9 +145,9 @@ def test_every_recipe_model_is_built_by_coursekit_models(name, monkeypatch):
     task = recipes.get(name)
     for recipe in (task.original, task.course):
         builder = getattr(models, recipe.architecture.builder)
-        calls = []
+        calls: list[dict] = []
         monkeypatch.setattr(models, recipe.architecture.builder,
-                            lambda *a, _b=builder, **kw: calls.append(kw) or _b(*a, **kw))
+                            lambda *a, _b=builder, _c=calls, **kw: _c.append(kw) or _b(*a, **kw))
         model = recipe.build(SHAPES[task.dataset])
         assert len(calls) == 1 and model.name == recipe.architecture.name
         direct = builder(**calls[0])
