@@ -26,6 +26,16 @@ def test_ratios_are_against_the_knobs_first_variant(monkeypatch):
     assert "| architecture | course CNN" in "\n".join(lines)
 
 
+def test_the_machine_is_named_as_the_measuring_processes_saw_it(monkeypatch):
+    monkeypatch.setattr(knobs, "_spawn", lambda knob, i: {"seconds_per_60k": 10.0,
+                                                          "cpu_per_wall": 1.0,
+                                                          "machine": "AMD EPYC, 2 cores"})
+    lines: list[str] = []
+    rows = knobs.run(["inputs"], echo=lines.append)
+    assert lines[-1] == "\nmachine: AMD EPYC, 2 cores"
+    assert all("machine" not in row for row in rows)
+
+
 def test_per_model_knobs_restart_the_control_for_each_model(monkeypatch):
     times = iter([10.0, 5.0, 20.0, 40.0, 30.0, 60.0])
     monkeypatch.setattr(knobs, "_spawn", lambda knob, i: {"seconds_per_60k": next(times),

@@ -12,6 +12,11 @@ It records:
 * the peak resident memory of each process (``ru_maxrss``);
 * ``speedup = baseline_seconds / course_seconds``.
 
+The time is :class:`coursekit.callbacks.EpochTimer`'s (wall and CPU, with the
+evaluation left out), each process runs through the worker protocol of
+:mod:`coursekit.instructor._worker`, and the machine is named by
+:func:`coursekit.profiles.machine`, as at the top of every notebook.
+
 When a task's target is None (``cnn-fashion``, ``cnn-cifar10``), the original
 recipe runs its whole budget first and its final accuracy becomes the target.
 When the original never reaches the target within its published budget, its

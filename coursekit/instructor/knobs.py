@@ -106,7 +106,11 @@ def build_model(variant: Variant) -> Any:
 
 
 def measure(variant: Variant) -> dict[str, float]:
-    """Time one epoch of ``variant`` in *this* process (see the module docstring)."""
+    """Time one epoch of ``variant`` in *this* process (see the module docstring).
+
+    Returns the seconds per 60,000-image epoch, the CPU time per wall second, and the
+    machine line (:func:`coursekit.profiles.machine`) as this process saw it.
+    """
     import tensorflow as tf
 
     if variant.threads is not None:
@@ -116,6 +120,7 @@ def measure(variant: Variant) -> dict[str, float]:
 
     from .. import data
     from ..callbacks import EpochTimer
+    from ..profiles import machine
 
     if variant.mixed_bfloat16:
         keras.mixed_precision.set_global_policy("mixed_bfloat16")
@@ -137,7 +142,7 @@ def measure(variant: Variant) -> dict[str, float]:
     model.fit(**inputs, epochs=2, verbose=0, callbacks=[timer])
     wall, cpu = timer.epoch_seconds[-1], timer.cpu_seconds[-1]  # the second: no tracing
     return {"seconds_per_60k": round(wall * 60_000 / SAMPLES, 2),
-            "cpu_per_wall": round(cpu / wall, 2)}
+            "cpu_per_wall": round(cpu / wall, 2), "machine": machine()}
 
 
 def _spawn(knob: str, index: int) -> dict[str, float]:
@@ -151,16 +156,14 @@ def run(knobs: Sequence[str] | None = None, *,
     knobs = list(knobs) if knobs else list(KNOBS)
     for knob in knobs:
         check_choice("knob", knob, KNOBS)
-    from .bench import _machine
-
-    rows = []
-    echo(f"machine: {_machine()}")
+    rows, machines = [], set()
     echo("| knob | variant | s per 60k-image epoch | CPU / wall | vs first |\n"
          "|---|---|---|---|---|")
     for knob in knobs:
         first = None
         for index, variant in enumerate(KNOBS[knob]):
             result = _spawn(knob, index)
+            machines.add(result.pop("machine", None))
             if knob in _PER_MODEL and variant.model != KNOBS[knob][max(index - 1, 0)].model:
                 first = None  # a new model within the knob: a new control
             first = first or result["seconds_per_60k"]
@@ -169,6 +172,8 @@ def run(knobs: Sequence[str] | None = None, *,
                          "ratio": round(ratio, 2)})
             echo(f"| {knob} | {variant.label} | {result['seconds_per_60k']:.1f} | "
                  f"{result['cpu_per_wall']:.2f} | {ratio:.2f}× |")
+    for machine in sorted(machines - {None}):  # as each measuring process saw it
+        echo(f"\nmachine: {machine}")
     return rows
 
 
