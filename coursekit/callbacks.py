@@ -6,8 +6,8 @@ Training in the course is plain Keras: the notebooks write ``model.compile(...)`
 - :class:`ProgressBar`: one bar that updates in place (tqdm), instead of Keras's own
   progress bar, which prints a line per redraw in saved notebooks and Colab. Pass
   ``verbose=0`` to ``fit`` with it, so that Keras draws nothing itself.
-- :class:`EpochTimer`: the wall-clock time of every epoch, for the timing tables the
-  notebooks draw conclusions from.
+- :class:`EpochTimer`: the wall-clock (and CPU) time of every epoch, for the timing tables
+  the notebooks draw conclusions from, and for the benchmarks.
 
 Why tqdm rather than Keras's own progress bar
 ---------------------------------------------
@@ -43,36 +43,64 @@ from typing import Any
 import keras
 from tqdm.keras import TqdmCallback
 
+from ._validation import check_bool
+
 __all__ = ["EpochTimer", "ProgressBar"]
 
 
 class EpochTimer(keras.callbacks.Callback):
-    """Record the wall-clock time of each epoch of a ``fit``.
+    """Record the wall-clock and CPU time of each epoch of a ``fit``.
 
     The first epoch includes TensorFlow's tracing of the training step (a second or
     two), so :attr:`seconds_per_epoch` is the median epoch, which that one slow
     epoch does not move. A timer passed to several ``fit`` calls starts afresh at
-    each.
+    each. This is the course's one epoch timer: the notebooks, :func:`coursekit.training.train`
+    and the benchmarks (``coursekit bench``) all use it.
+
+    Parameters
+    ----------
+    exclude_evaluation : bool, default False
+        If True, the time ``fit`` spends evaluating ``validation_data`` at the end of
+        an epoch is left out of that epoch, so the times are the training's alone (what
+        the benchmarks compare).
 
     Attributes
     ----------
     epoch_seconds : list of float
         One wall-clock time per epoch, in seconds.
+    cpu_seconds : list of float
+        The CPU time of this process (all its threads) during each epoch, in seconds.
+        On a shared machine wall time stretches while the CPU time of the same work
+        does not, so the two together say how busy the machine was.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, exclude_evaluation: bool = False) -> None:
         super().__init__()
+        self.exclude_evaluation = check_bool("exclude_evaluation", exclude_evaluation)
         self.epoch_seconds: list[float] = []
-        self._start = 0.0
+        self.cpu_seconds: list[float] = []
+        self._start = self._cpu_start = 0.0
+        self._test_start = self._cpu_test_start = 0.0
+        self._in_test = self._cpu_in_test = 0.0
 
     def on_train_begin(self, logs: dict | None = None) -> None:
-        self.epoch_seconds = []
+        self.epoch_seconds, self.cpu_seconds = [], []
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        self._start = time.perf_counter()
+        self._start, self._cpu_start = time.perf_counter(), time.process_time()
+        self._in_test = self._cpu_in_test = 0.0
+
+    def on_test_begin(self, logs: dict | None = None) -> None:
+        self._test_start, self._cpu_test_start = time.perf_counter(), time.process_time()
+
+    def on_test_end(self, logs: dict | None = None) -> None:
+        if self.exclude_evaluation:
+            self._in_test += time.perf_counter() - self._test_start
+            self._cpu_in_test += time.process_time() - self._cpu_test_start
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        self.epoch_seconds.append(time.perf_counter() - self._start)
+        self.epoch_seconds.append(time.perf_counter() - self._start - self._in_test)
+        self.cpu_seconds.append(time.process_time() - self._cpu_start - self._cpu_in_test)
 
     @property
     def total_seconds(self) -> float:

@@ -10,6 +10,11 @@ The models are *not* compiled: :func:`coursekit.training.train` compiles them
 when they are built, so call ``keras.utils.set_random_seed`` *before* building a
 model when results must be reproducible.
 
+These builders are the course's only definition of its architectures: the
+notebooks call them, and so do the training recipes (:mod:`coursekit.recipes`,
+e.g. the classic Keras MNIST CNN is ``build_cnn(filters=[[32, 32]], ...)``) and
+the benchmarks that time them (``coursekit bench``).
+
 Every argument is validated; a wrong value raises
 :class:`~coursekit.errors.InvalidParameterError` naming the parameter and what
 was expected, instead of an error from deep inside TensorFlow.
@@ -39,8 +44,8 @@ import keras
 from ._validation import check_bool, check_choice, check_float, check_int, check_shape
 from .errors import InvalidParameterError
 
-__all__ = ["ACTIVATIONS", "LSTM_MODES", "PADDINGS", "POOLINGS", "build_cnn", "build_lstm",
-           "build_mlp"]
+__all__ = ["ACTIVATIONS", "INPUT_DTYPES", "LSTM_MODES", "PADDINGS", "POOLINGS", "build_cnn",
+           "build_lstm", "build_mlp"]
 
 #: Activation functions the builders accept for hidden layers.
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "elu", "gelu", "selu", "linear")
@@ -50,6 +55,9 @@ POOLINGS = (None, "none", "max", "average")
 PADDINGS = ("valid", "same")
 #: How :func:`build_lstm` reads an image as a sequence.
 LSTM_MODES = ("rows", "pixels")
+#: Dtypes of the input the builders accept: "uint8" takes stored images as they are
+#: (with ``input_rescale=1 / 255``), without a float copy of the data set.
+INPUT_DTYPES = ("float32", "uint8")
 
 
 # --------------------------------------------------------------------------- #
@@ -135,6 +143,17 @@ def _format_hw(size: tuple[int, int]) -> str:
     return f"{size[0]}x{size[1]}"
 
 
+def _stem(shape: tuple[int, ...], input_dtype: str, input_rescale: float | None,
+          *, add_channel: bool = False) -> list[Any]:
+    """The input, then [``rescale``] and [``add_channel``]: the layers every builder starts with."""
+    layers: list[Any] = [keras.Input(shape=shape, dtype=input_dtype, name="input")]
+    if input_rescale is not None:
+        layers.append(keras.layers.Rescaling(input_rescale, name="rescale"))
+    if add_channel:
+        layers.append(keras.layers.Reshape((*shape, 1), name="add_channel"))
+    return layers
+
+
 # --------------------------------------------------------------------------- #
 # Builders
 # --------------------------------------------------------------------------- #
@@ -148,6 +167,7 @@ def build_mlp(
     dropout: float = 0.0,
     name: str = "mlp",
     input_rescale: float | None = None,
+    input_dtype: str = "float32",
 ) -> keras.Sequential:
     """Build a multilayer perceptron (fully connected network) for classification.
 
@@ -175,6 +195,9 @@ def build_mlp(
     input_rescale : float or None, default None
         If given, the first layer is ``keras.layers.Rescaling(input_rescale)``
         named "rescale", so raw uint8 images can be fed (use ``1 / 255``).
+    input_dtype : {"float32", "uint8"}, default "float32"
+        Dtype of the model's input. "uint8" with ``input_rescale=1 / 255`` takes the
+        stored images as they are (Keras would cast floats fed to it to uint8).
 
     Returns
     -------
@@ -204,10 +227,9 @@ def build_mlp(
     dropout = _check_dropout("dropout", dropout)
     name = _check_name(name)
     input_rescale = _check_rescale(input_rescale)
+    input_dtype = check_choice("input_dtype", input_dtype, INPUT_DTYPES)
 
-    layers: list[Any] = [keras.Input(shape=input_shape, name="input")]
-    if input_rescale is not None:
-        layers.append(keras.layers.Rescaling(input_rescale, name="rescale"))
+    layers = _stem(input_shape, input_dtype, input_rescale)
     if len(input_shape) > 1:
         layers.append(keras.layers.Flatten(name="flatten"))
     for i in range(1, num_layers + 1):
@@ -228,6 +250,7 @@ def build_cnn(
     pool_size: int | tuple[int, int] = 2,
     pool_last: bool = True,
     conv_dropout: float = 0.0,
+    flatten_dropout: float = 0.0,
     dense_units: int | Sequence[int] = (128,),
     dense_dropout: float = 0.0,
     l2: float = 0.0,
@@ -235,11 +258,14 @@ def build_cnn(
     activation: str = "relu",
     name: str = "cnn",
     input_rescale: float | None = None,
+    input_dtype: str = "float32",
+    add_channel: bool = False,
 ) -> keras.Sequential:
     """Build a convolutional network for image classification.
 
-    The network is a stack of convolution *blocks*, then ``flatten``, hidden
-    dense layers and a softmax ``output``. Each block is one or more
+    The network is a stack of convolution *blocks*, then ``flatten`` (and
+    ``Dropout(flatten_dropout)`` if ``flatten_dropout > 0``), hidden dense layers
+    and a softmax ``output``. Each block is one or more
     ``Conv2D`` layers (``conv_1``, ``conv_2``, ... numbered across blocks),
     followed by pooling (``pool_i``) and by ``Dropout(conv_dropout)`` if
     ``conv_dropout > 0``.
@@ -248,7 +274,8 @@ def build_cnn(
     ----------
     input_shape : tuple of 3 int, default (28, 28, 1)
         (height, width, channels) of one image. Greyscale images of shape
-        (N, 28, 28) need a channel axis: ``coursekit.data.add_channel(x)``.
+        (N, 28, 28) need a channel axis: ``coursekit.data.add_channel(x)``, or
+        ``add_channel=True`` with ``input_shape=(28, 28)``.
     num_classes : int, default 10
         Units of the softmax output layer (at least 2).
     filters : int, sequence of int, or sequence of sequences of int, default ((32, 32),)
@@ -272,6 +299,8 @@ def build_cnn(
         Whether the last block is followed by pooling too.
     conv_dropout : float in [0, 1), default 0.0
         Dropout rate after each block; 0 adds none.
+    flatten_dropout : float in [0, 1), default 0.0
+        Dropout rate right after ``flatten``, before the dense layers; 0 adds none.
     dense_units : int or sequence of int, default (128,)
         Units of the hidden dense layers (``dense_1``, ...) between
         ``flatten`` and ``output``. May be empty: flatten → output.
@@ -291,6 +320,12 @@ def build_cnn(
     input_rescale : float or None, default None
         If given, the first layer is ``keras.layers.Rescaling(input_rescale)``
         named "rescale", so raw uint8 images can be fed (use ``1 / 255``).
+    input_dtype : {"float32", "uint8"}, default "float32"
+        Dtype of the model's input. "uint8" with ``input_rescale=1 / 255`` takes the
+        stored images as they are (Keras would cast floats fed to it to uint8).
+    add_channel : bool, default False
+        If True, ``input_shape`` is (height, width) and a ``Reshape`` layer named
+        "add_channel" gives the greyscale images their channel axis inside the model.
 
     Returns
     -------
@@ -322,7 +357,12 @@ def build_cnn(
     ...           dense_units=[64]).count_params()
     122570
     """
-    input_shape = check_shape("input_shape", input_shape, ndim=(3,))
+    add_channel = check_bool("add_channel", add_channel)
+    input_shape = check_shape("input_shape", input_shape, ndim=(2, 3) if add_channel else (3,))
+    if add_channel and len(input_shape) != 2:
+        raise InvalidParameterError("input_shape", input_shape,
+                                    "(height, width) with add_channel=True: the model adds "
+                                    "the channel axis of grey images itself")
     num_classes = check_int("num_classes", num_classes, min_value=2)
     blocks = _check_filters(filters)
     kernel = _check_pair("kernel_size", kernel_size)
@@ -331,6 +371,7 @@ def build_cnn(
     pool = _check_pair("pool_size", pool_size)
     pool_last = check_bool("pool_last", pool_last)
     conv_dropout = _check_dropout("conv_dropout", conv_dropout)
+    flatten_dropout = _check_dropout("flatten_dropout", flatten_dropout)
     units = _check_units("dense_units", dense_units)
     dense_dropout = _check_dropout("dense_dropout", dense_dropout)
     l2 = check_float("l2", l2, min_value=0.0)
@@ -338,6 +379,7 @@ def build_cnn(
     activation = check_choice("activation", activation, ACTIVATIONS)
     name = _check_name(name)
     input_rescale = _check_rescale(input_rescale)
+    input_dtype = check_choice("input_dtype", input_dtype, INPUT_DTYPES)
     use_pooling = pooling in ("max", "average")
 
     _check_spatial_size(input_shape[:2], blocks, kernel, padding, pool,
@@ -358,10 +400,7 @@ def build_cnn(
         return [keras.layers.BatchNormalization(name=next_name("batchnorm")),
                 keras.layers.Activation(activation, name=next_name("activation"))]
 
-    layers: list[Any] = [keras.Input(shape=input_shape, name="input")]
-    if input_rescale is not None:
-        layers.append(keras.layers.Rescaling(input_rescale, name="rescale"))
-
+    layers = _stem(input_shape, input_dtype, input_rescale, add_channel=add_channel)
     for b, block in enumerate(blocks):
         for width in block:
             layers.append(keras.layers.Conv2D(
@@ -382,6 +421,8 @@ def build_cnn(
             layers.append(keras.layers.Dropout(conv_dropout, name=next_name("dropout")))
 
     layers.append(keras.layers.Flatten(name="flatten"))
+    if flatten_dropout > 0:
+        layers.append(keras.layers.Dropout(flatten_dropout, name=next_name("dropout")))
     for width in units:
         layers.append(keras.layers.Dense(
             width,
@@ -456,6 +497,7 @@ def build_lstm(
     dropout: float = 0.0,
     name: str = "lstm",
     input_rescale: float | None = None,
+    input_dtype: str = "float32",
 ) -> keras.Sequential:
     """Build an LSTM classifier that reads each image as a sequence.
 
@@ -487,6 +529,9 @@ def build_lstm(
     input_rescale : float or None, default None
         If given, the first layer is ``keras.layers.Rescaling(input_rescale)``
         named "rescale", so raw uint8 images can be fed (use ``1 / 255``).
+    input_dtype : {"float32", "uint8"}, default "float32"
+        Dtype of the model's input. "uint8" with ``input_rescale=1 / 255`` takes the
+        stored images as they are (Keras would cast floats fed to it to uint8).
 
     Returns
     -------
@@ -516,14 +561,13 @@ def build_lstm(
     dropout = _check_dropout("dropout", dropout)
     name = _check_name(name)
     input_rescale = _check_rescale(input_rescale)
+    input_dtype = check_choice("input_dtype", input_dtype, INPUT_DTYPES)
 
     if mode == "rows":
         shape: tuple[int, ...] = image_shape
     else:
         shape = (image_shape[0] * image_shape[1], 1)
-    layers: list[Any] = [keras.Input(shape=shape, name="input")]
-    if input_rescale is not None:
-        layers.append(keras.layers.Rescaling(input_rescale, name="rescale"))
+    layers = _stem(shape, input_dtype, input_rescale)
     for i in range(1, num_layers + 1):
         layers.append(keras.layers.LSTM(units, return_sequences=i < num_layers,
                                         name=f"lstm_{i}"))

@@ -93,9 +93,11 @@ def current() -> Profile:
 
 
 def machine() -> str:
-    """One line naming this machine: CPU, cores, accelerator and library versions.
+    """One line naming this machine: CPU, cores, memory, accelerator and library versions.
 
-    Notebooks print it so that committed outputs say which machine produced them.
+    Notebooks print it so that committed outputs say which machine produced them, and
+    the benchmarks (``coursekit bench``) print it above their tables. GPUs are counted
+    only once TensorFlow is imported (importing it here would cost seconds).
     """
     import platform
     import sys
@@ -108,6 +110,10 @@ def machine() -> str:
         cpu = names[0] if names else cpu
     except OSError:
         pass
+    try:
+        memory = f", {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB"
+    except (ValueError, OSError, AttributeError):  # not on this system
+        memory = ""
     accel = "no GPU"
     if "tensorflow" in sys.modules:
         gpus = sys.modules["tensorflow"].config.list_physical_devices("GPU")
@@ -119,7 +125,7 @@ def machine() -> str:
         except PackageNotFoundError:
             return "not installed"
 
-    return (f"{cpu}, {os.cpu_count()} cores, {accel}; Python {platform.python_version()}, "
+    return (f"{cpu}, {os.cpu_count()} cores{memory}, {accel}; Python {platform.python_version()}, "
             f"TensorFlow {ver('tensorflow')}, Keras {ver('keras')}")
 
 

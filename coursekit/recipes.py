@@ -11,8 +11,8 @@ published it, with the **course** recipe that the notebooks use by default.
 What makes the course recipes faster (measured; see the README's
 "Performance" section for the figures):
 
-* **a learning-rate schedule** (:func:`one_cycle`: a short warm-up, then a
-  cosine decay to zero) instead of a constant rate, so that a few epochs reach
+* **a learning-rate schedule** (:class:`coursekit.schedules.OneCycle`: a short
+  warm-up, then a cosine decay to zero) instead of a constant rate, so that a few epochs reach
   the accuracy a constant rate needs many epochs for;
 * **bigger batches** for the MLP and the LSTM (512 instead of 128), whose
   epochs then take fewer, better-used steps; the schedule's higher peak keeps
@@ -33,12 +33,22 @@ slower on a CPU; mixed bfloat16, thread settings, ``steps_per_execution`` and
 ``tf.data`` gave nothing clear) are listed with their figures in the README;
 ``coursekit bench --knobs`` measures them again.
 
+Every architecture is a :mod:`coursekit.models` builder and its arguments
+(:class:`Architecture`), and a recipe's :attr:`Recipe.summary` is written from
+its fields, so what the README, the notebooks and the benchmark print is what
+trains. Importing this module is light (no Keras): ``coursekit bench --help``
+lists :data:`TASKS` without starting TensorFlow.
+
 Example
 -------
 >>> from coursekit import recipes
 >>> task = recipes.get("cnn-mnist")
 >>> task.original.epochs, task.course.epochs
 (20, 8)
+>>> print(task.course.summary)
+build_cnn(filters=[16, 32], padding='same', flatten_dropout=0.4, dense_units=[128], \
+add_channel=True); Adam one-cycle (peak 3e-3, warm-up 1 epoch), batch 128, 8 epochs; \
+uint8 images, scaled in the model
 >>> model = task.course.build((28, 28))
 >>> model.inputs[0].shape, model.inputs[0].dtype
 ((None, 28, 28), 'uint8')
@@ -49,50 +59,126 @@ Example
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
-import keras
 import numpy as np
 
-from ._validation import check_choice, check_int
-from .losses import SparseCategoricalCrossentropy
-from .training import TrainingResult, train
+from ._validation import check_bool, check_choice, check_float, check_int
+from .errors import InvalidParameterError
 
-__all__ = ["TASKS", "Recipe", "Task", "get", "one_cycle"]
+if TYPE_CHECKING:  # Keras is imported when a model is built or trained, not with the catalogue
+    import keras
 
-L = keras.layers
+    from .training import TrainingResult
+
+__all__ = ["OPTIMIZERS", "TASKS", "Architecture", "Recipe", "Task", "get"]
+
+#: Optimizers a recipe may name, with the names people write.
+OPTIMIZERS = {"adam": "Adam", "rmsprop": "RMSprop"}
+
+#: The builders of :mod:`coursekit.models`, with the argument that takes the image shape.
+_BUILDERS = {"build_mlp": "input_shape", "build_cnn": "input_shape", "build_lstm": "image_shape"}
+#: Builder arguments that the recipe sets from its own fields (the input pipeline).
+_STEM = ("input_shape", "image_shape", "input_dtype", "input_rescale", "name")
+
+
+def _rate(value: float) -> str:
+    """A learning rate as people write it: 0.003 -> '3e-3'."""
+    mantissa, exponent = f"{value:.3e}".split("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
 
 
 # --------------------------------------------------------------------------- #
-# Learning-rate schedule
+# Architectures
 # --------------------------------------------------------------------------- #
 
-def one_cycle(peak: float, total_steps: int,
-              warmup_steps: int) -> keras.optimizers.schedules.LearningRateSchedule:
-    """A one-cycle schedule: warm up from ``peak / 10`` to ``peak``, then cosine to 0.
+@dataclass(frozen=True)
+class Architecture:
+    """A course architecture: a :mod:`coursekit.models` builder and its arguments.
 
     Parameters
     ----------
-    peak : float
-        The highest learning rate, reached after ``warmup_steps``.
-    total_steps : int
-        Gradient steps of the whole training (epochs × batches per epoch).
-    warmup_steps : int
-        Steps of the linear warm-up, usually one epoch's worth or less.
+    name : str
+        The model's name, e.g. ``"course_cnn"``.
+    builder : {"build_mlp", "build_cnn", "build_lstm"}
+        The :mod:`coursekit.models` function that builds it.
+    arguments : mapping
+        Its keyword arguments, less the input pipeline (shape, dtype, rescaling),
+        which the recipe adds.
 
     Example
     -------
-    >>> s = one_cycle(0.003, total_steps=1000, warmup_steps=100)
-    >>> round(float(s(0)), 5), round(float(s(100)), 5), round(float(s(1000)), 5)
-    (0.0003, 0.003, 0.0)
+    >>> classic = Architecture("classic_mlp", "build_mlp",
+    ...                        {"hidden_size": 512, "num_layers": 2, "dropout": 0.2})
+    >>> classic.call
+    'build_mlp(hidden_size=512, num_layers=2, dropout=0.2)'
+    >>> classic.build((28, 28)).count_params()
+    669706
     """
-    total_steps = check_int("total_steps", total_steps, min_value=1)
-    warmup_steps = check_int("warmup_steps", warmup_steps, min_value=0, max_value=total_steps)
-    return keras.optimizers.schedules.CosineDecay(
-        initial_learning_rate=peak / 10, warmup_target=peak, warmup_steps=warmup_steps,
-        decay_steps=max(total_steps - warmup_steps, 1))
+
+    name: str
+    builder: str
+    arguments: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_choice("builder", self.builder, _BUILDERS)
+        stem = sorted(set(self.arguments) & set(_STEM))
+        if stem:
+            raise InvalidParameterError(
+                "arguments", stem, "the architecture's own arguments: the input's shape, dtype "
+                "and scaling and the model's name come from the recipe and the architecture")
+        object.__setattr__(self, "arguments", MappingProxyType(dict(self.arguments)))
+
+    @property
+    def call(self) -> str:
+        """The builder call, as a person would type it (without the input pipeline)."""
+        args = ", ".join(f"{key}={value!r}" for key, value in self.arguments.items())
+        return f"{self.builder}({args})"
+
+    def build(self, input_shape: Sequence[int], **overrides: Any) -> keras.Model:
+        """A new, uncompiled model for images of ``input_shape`` (as stored).
+
+        ``overrides`` are more builder arguments, or new values for the
+        architecture's own (``batch_norm=True``, ``input_dtype="uint8"``).
+        """
+        from . import models
+
+        arguments = {"name": self.name, **self.arguments, **overrides,
+                     _BUILDERS[self.builder]: tuple(input_shape)}
+        return getattr(models, self.builder)(**arguments)
+
+
+#: The classic Keras MNIST MLP: 512-512 ReLU with dropout 0.2.
+CLASSIC_MLP = Architecture("classic_mlp", "build_mlp",
+                           {"hidden_size": 512, "num_layers": 2, "dropout": 0.2})
+#: The Keras 1 MNIST CNN: 2 × Conv(32, 3×3), max-pool, dropout, Dense(128), dropout.
+CLASSIC_CNN = Architecture("classic_cnn", "build_cnn", {
+    "filters": [[32, 32]], "conv_dropout": 0.25, "dense_units": [128], "dense_dropout": 0.5,
+    "add_channel": True})
+#: The course CNN: Conv-ReLU blocks, each followed by 2×2 max pooling, then one dense
+#: layer. Pooling after *every* convolution keeps the maps small: the second block works
+#: on 14×14 maps, not 24×24, and with 16 then 32 filters the network needs about a sixth
+#: of the classic CNN's multiply-adds per image.
+COURSE_CNN = Architecture("course_cnn", "build_cnn", {
+    "filters": [16, 32], "padding": "same", "flatten_dropout": 0.4, "dense_units": [128],
+    "add_channel": True})
+#: The course CNN with twice the filters, for Fashion-MNIST: clothes need more capacity
+#: than digits (with 16 and 32 filters it levels off below the classic CNN's 20 epochs).
+WIDE_COURSE_CNN = Architecture("wide_course_cnn", "build_cnn", {
+    **COURSE_CNN.arguments, "filters": [32, 64]})
+#: A row-wise LSTM(128): each image is a sequence of 28 rows of 28 pixels.
+LSTM_128 = Architecture("lstm_128", "build_lstm", {"units": 128})
+#: The row-wise LSTM with 64 units. An LSTM's cost per time step is
+#: ``4 × units × (features + units)`` multiply-adds (four gates): 4 × 64 × (28 + 64) =
+#: 23,552 per row against 79,872 for 128 units; with a higher peak learning rate it
+#: still reaches the course's target of 98.5%.
+LSTM_64 = Architecture("lstm_64", "build_lstm", {"units": 64})
+#: The TensorFlow tutorials' CIFAR-10 CNN: Conv 32-64-64 (3×3) with pooling, Dense(64).
+CIFAR_CNN = Architecture("cifar_cnn", "build_cnn", {
+    "filters": [32, 64, 64], "pool_last": False, "dense_units": [64]})
 
 
 # --------------------------------------------------------------------------- #
@@ -107,20 +193,18 @@ class Recipe:
     ----------
     name : str
         ``"original"`` or ``"course"``.
-    summary : str
-        One line for people, e.g. ``"2×Conv(32) → Dense(128), Adam, batch 128"``.
-    build : callable
-        ``build(input_shape)`` returns a new, uncompiled Keras model whose input
-        takes images of ``input_shape`` as stored (uint8, no channel axis for
-        grey images) unless ``float_inputs`` is set.
+    architecture : Architecture
+        The model: a :mod:`coursekit.models` builder and its arguments.
     epochs, batch_size : int
         The training budget as published (original) or as the course trains.
-    optimizer : str
-        A Keras optimizer name: ``"adam"`` or ``"rmsprop"``.
+    optimizer : {"adam", "rmsprop"}
+        A Keras optimizer name.
+    learning_rate : float
+        The constant learning rate when there is no schedule (Keras's default 1e-3,
+        as in the tutorials).
     peak_learning_rate : float or None
-        With a number, the learning rate follows :func:`one_cycle` up to this
-        peak (see :meth:`schedule`); with None, it is the optimizer's constant
-        Keras default, as in the tutorials.
+        With a number, the learning rate follows :class:`coursekit.schedules.OneCycle`
+        up to this peak (see :meth:`schedule`) instead of ``learning_rate``.
     warmup_epochs : float
         Length of the schedule's warm-up, in epochs.
     label_smoothing : float
@@ -130,27 +214,83 @@ class Recipe:
     float_inputs : bool
         True for the original recipes: the tutorials converted the images to
         float32 in [0, 1] with NumPy before training, and so do we for them.
+        False: the model takes the stored uint8 images and scales them itself.
     """
 
     name: str
-    summary: str
-    build: Callable[[tuple[int, ...]], keras.Model]
+    architecture: Architecture
     epochs: int
     batch_size: int
     optimizer: str
+    learning_rate: float = 1e-3
     peak_learning_rate: float | None = None
     warmup_epochs: float = 1.0
     label_smoothing: float = 0.0
     float_inputs: bool = False
 
+    def __post_init__(self) -> None:
+        check_choice("name", self.name, ("original", "course"))
+        if not isinstance(self.architecture, Architecture):
+            raise InvalidParameterError("architecture", self.architecture,
+                                        "a coursekit.recipes.Architecture")
+        check_int("epochs", self.epochs, min_value=1)
+        check_int("batch_size", self.batch_size, min_value=1)
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        check_float("learning_rate", self.learning_rate, min_value=0.0)
+        if self.peak_learning_rate is not None:
+            check_float("peak_learning_rate", self.peak_learning_rate, min_value=0.0)
+        check_float("warmup_epochs", self.warmup_epochs, min_value=0.0)
+        check_float("label_smoothing", self.label_smoothing, min_value=0.0, max_value=1.0,
+                    include_max=False)
+        check_bool("float_inputs", self.float_inputs)
+
+    @property
+    def summary(self) -> str:
+        """One line for people, written from the fields: model; optimizer, batch, epochs; inputs.
+
+        >>> print(get("mlp-mnist").original.summary)
+        build_mlp(hidden_size=512, num_layers=2, dropout=0.2); RMSprop 1e-3, batch 128, \
+20 epochs; float32 images scaled to [0, 1] with NumPy
+        """
+        optimizer = OPTIMIZERS[self.optimizer]
+        if self.peak_learning_rate is None:
+            optimizer += f" {_rate(self.learning_rate)}"
+        else:
+            unit = "epoch" if self.warmup_epochs == 1 else "epochs"
+            optimizer += (f" one-cycle (peak {_rate(self.peak_learning_rate)}, "
+                          f"warm-up {self.warmup_epochs:g} {unit})")
+        if self.label_smoothing:
+            optimizer += f", label smoothing {self.label_smoothing:g}"
+        inputs = ("float32 images scaled to [0, 1] with NumPy" if self.float_inputs
+                  else "uint8 images, scaled in the model")
+        return (f"{self.architecture.call}; {optimizer}, batch {self.batch_size}, "
+                f"{self.epochs} epochs; {inputs}")
+
+    def build(self, input_shape: Sequence[int], **overrides: Any) -> keras.Model:
+        """A new, uncompiled model that takes images of ``input_shape`` as this recipe feeds them.
+
+        The input is uint8 with a ``Rescaling`` layer, or float32 for a recipe with
+        ``float_inputs``; grey images need no channel axis (``input_shape=(28, 28)``).
+        ``overrides`` are passed to the builder (see :meth:`Architecture.build`).
+        """
+        stem: dict[str, Any] = ({"input_dtype": "float32", "input_rescale": None}
+                                if self.float_inputs
+                                else {"input_dtype": "uint8", "input_rescale": 1 / 255})
+        return self.architecture.build(input_shape, **{**stem, **overrides})
+
     def schedule(self, steps_per_epoch: int,
                  epochs: int) -> keras.optimizers.schedules.LearningRateSchedule | None:
-        """The one-cycle schedule for this many steps, or None for a constant rate."""
+        """The :class:`~coursekit.schedules.OneCycle` schedule for this many steps, or None.
+
+        None means a constant rate (:attr:`learning_rate`).
+        """
         if self.peak_learning_rate is None:
             return None
+        from .schedules import OneCycle
+
         total = check_int("steps_per_epoch", steps_per_epoch, min_value=1) * epochs
         warmup = min(round(self.warmup_epochs * steps_per_epoch), total)
-        return one_cycle(self.peak_learning_rate, total, warmup_steps=warmup)
+        return OneCycle(self.peak_learning_rate, total, warmup_steps=warmup)
 
     def optimizer_for(self, n_train: int, epochs: int | None = None) -> keras.optimizers.Optimizer:
         """A new optimizer for training on ``n_train`` images, schedule included.
@@ -161,7 +301,7 @@ class Recipe:
 
         >>> opt = get("mlp-mnist").course.optimizer_for(n_train=55_000)
         >>> type(opt).__name__, opt.get_config()["learning_rate"]["class_name"]
-        ('Adam', 'CosineDecay')
+        ('Adam', 'OneCycle')
         """
         epochs = self.epochs if epochs is None else check_int("epochs", epochs, min_value=1)
         n_train = check_int("n_train", n_train, min_value=1)
@@ -174,16 +314,19 @@ class Recipe:
         'sparse_categorical_crossentropy'
         """
         if self.label_smoothing:
+            from .losses import SparseCategoricalCrossentropy
+
             return SparseCategoricalCrossentropy(label_smoothing=self.label_smoothing)
         return "sparse_categorical_crossentropy"
 
     def make_optimizer(self, steps_per_epoch: int, epochs: int) -> keras.optimizers.Optimizer:
         """A new optimizer, with its learning-rate schedule sized for the training."""
+        import keras
+
         schedule = self.schedule(steps_per_epoch, epochs)
-        if schedule is None:
-            return keras.optimizers.get(self.optimizer)
+        rate = self.learning_rate if schedule is None else schedule
         return keras.optimizers.get({"class_name": self.optimizer,
-                                     "config": {"learning_rate": schedule}})
+                                     "config": {"learning_rate": rate}})
 
     def prepare(self, x: np.ndarray) -> np.ndarray:
         """The images as this recipe feeds them to its model.
@@ -234,6 +377,10 @@ class Recipe:
         -------
         TrainingResult
         """
+        import keras
+
+        from .training import train
+
         x = self.prepare(x)
         epochs = self.epochs if epochs is None else check_int("epochs", epochs, min_value=1)
         if seed is not None:
@@ -277,173 +424,47 @@ class Task:
 
 
 # --------------------------------------------------------------------------- #
-# Architectures
-# --------------------------------------------------------------------------- #
-
-def _stem(input_shape: tuple[int, ...], *, channels: bool, rescale: bool) -> list[Any]:
-    """Input layer, optional in-model scaling, and a channel axis for grey images."""
-    dtype = "uint8" if rescale else "float32"
-    layers: list[Any] = [keras.Input(shape=input_shape, dtype=dtype, name="images")]
-    if rescale:
-        layers.append(L.Rescaling(1 / 255, name="rescale"))
-    if channels and len(input_shape) == 2:
-        layers.append(L.Reshape((*input_shape, 1), name="add_channel"))
-    return layers
-
-
-def _mlp(input_shape: tuple[int, ...], *, rescale: bool, name: str) -> keras.Model:
-    """The classic Keras MNIST MLP: 512-512 ReLU with dropout 0.2."""
-    return keras.Sequential([
-        *_stem(input_shape, channels=False, rescale=rescale),
-        L.Flatten(name="flatten"),
-        L.Dense(512, activation="relu", name="dense_1"), L.Dropout(0.2, name="dropout_1"),
-        L.Dense(512, activation="relu", name="dense_2"), L.Dropout(0.2, name="dropout_2"),
-        L.Dense(10, activation="softmax", name="output"),
-    ], name=name)
-
-
-def _classic_cnn(input_shape: tuple[int, ...], *, rescale: bool, name: str) -> keras.Model:
-    """The Keras 1 MNIST CNN: 2 × Conv(32, 3×3), max-pool, dropout, Dense(128)."""
-    return keras.Sequential([
-        *_stem(input_shape, channels=True, rescale=rescale),
-        L.Conv2D(32, 3, activation="relu", name="conv_1"),
-        L.Conv2D(32, 3, activation="relu", name="conv_2"),
-        L.MaxPooling2D(2, name="pool"), L.Dropout(0.25, name="dropout_1"),
-        L.Flatten(name="flatten"),
-        L.Dense(128, activation="relu", name="dense"), L.Dropout(0.5, name="dropout_2"),
-        L.Dense(10, activation="softmax", name="output"),
-    ], name=name)
-
-
-def _course_cnn(input_shape: tuple[int, ...], widths: Sequence[int] = (16, 32),
-                kernel: int = 3, dense: int = 128, dropout: float = 0.4,
-                name: str = "course_cnn") -> keras.Model:
-    """Conv-ReLU blocks, each followed by 2×2 max pooling, then one dense layer.
-
-    Pooling after *every* convolution keeps the maps small: the second block
-    works on 14×14 maps, not 24×24, and with 16 then 32 filters the network
-    needs about a sixth of the original's multiply-adds per image.
-    """
-    layers = _stem(input_shape, channels=True, rescale=True)
-    for i, width in enumerate(widths, start=1):
-        layers += [L.Conv2D(width, kernel, padding="same", activation="relu", name=f"conv_{i}"),
-                   L.MaxPooling2D(2, name=f"pool_{i}")]
-    layers += [L.Flatten(name="flatten"), L.Dropout(dropout, name="dropout"),
-               L.Dense(dense, activation="relu", name="dense"),
-               L.Dense(10, activation="softmax", name="output")]
-    return keras.Sequential(layers, name=name)
-
-
-def _wide_course_cnn(input_shape: tuple[int, ...]) -> keras.Model:
-    """The course CNN with twice the filters (32 then 64), for Fashion-MNIST.
-
-    Clothes need more capacity than digits: with 16 and 32 filters the course
-    CNN levels off below what the original CNN reaches in 20 epochs.
-    """
-    return _course_cnn(input_shape, widths=(32, 64), name="wide_course_cnn")
-
-
-def _lstm(input_shape: tuple[int, ...], *, rescale: bool, name: str,
-          units: int = 128) -> keras.Model:
-    """A row-wise LSTM: each image is a sequence of 28 rows of 28 pixels."""
-    return keras.Sequential([
-        *_stem(input_shape, channels=False, rescale=rescale),
-        L.LSTM(units, name="lstm"),
-        L.Dense(10, activation="softmax", name="output"),
-    ], name=name)
-
-
-def _course_lstm(input_shape: tuple[int, ...]) -> keras.Model:
-    """The row-wise LSTM with 64 units: about a third of LSTM(128)'s multiply-adds per step.
-
-    An LSTM's cost per time step is ``4 × units × (features + units)``
-    multiply-adds (four gates): 4 × 64 × (28 + 64) = 23,552 per row against
-    79,872 for 128 units. An epoch takes about half the time (smaller matrix
-    products use the CPU less well), and with a higher peak learning rate it
-    still reaches the course's target of 98.5%.
-    """
-    return _lstm(input_shape, rescale=True, name="course_lstm", units=64)
-
-
-def _cifar_cnn(input_shape: tuple[int, ...], *, rescale: bool, name: str) -> keras.Model:
-    """The tutorials' CIFAR-10 CNN: Conv 32-64-64 (3×3) with pooling, Dense(64)."""
-    return keras.Sequential([
-        *_stem(input_shape, channels=True, rescale=rescale),
-        L.Conv2D(32, 3, activation="relu", name="conv_1"), L.MaxPooling2D(2, name="pool_1"),
-        L.Conv2D(64, 3, activation="relu", name="conv_2"), L.MaxPooling2D(2, name="pool_2"),
-        L.Conv2D(64, 3, activation="relu", name="conv_3"),
-        L.Flatten(name="flatten"), L.Dense(64, activation="relu", name="dense"),
-        L.Dense(10, activation="softmax", name="output"),
-    ], name=name)
-
-
-def _original(builder: Callable[..., keras.Model], name: str) -> Callable[..., keras.Model]:
-    """``builder`` for float32 inputs scaled beforehand, as the tutorials did."""
-    return lambda input_shape: builder(input_shape, rescale=False, name=name)
-
-
-def _uint8(builder: Callable[..., keras.Model], name: str) -> Callable[..., keras.Model]:
-    """``builder`` for the stored uint8 images, scaled inside the model."""
-    return lambda input_shape: builder(input_shape, rescale=True, name=name)
-
-
-# --------------------------------------------------------------------------- #
 # Tasks
 # --------------------------------------------------------------------------- #
 
-def _original_recipe(summary: str, build: Callable[..., keras.Model], name: str, *,
-                     epochs: int, batch_size: int, optimizer: str) -> Recipe:
-    return Recipe("original", summary, _original(build, name), epochs=epochs,
-                  batch_size=batch_size, optimizer=optimizer, float_inputs=True)
+def _original(architecture: Architecture, *, epochs: int, batch_size: int,
+              optimizer: str) -> Recipe:
+    """A tutorial's recipe: a constant learning rate, images scaled with NumPy."""
+    return Recipe("original", architecture, epochs=epochs, batch_size=batch_size,
+                  optimizer=optimizer, float_inputs=True)
 
 
-_ORIGINAL_CNN = _original_recipe(
-    "2×Conv(32, 3×3) → pool → Dense(128), dropout; Adam 1e-3, batch 128, 20 epochs",
-    _classic_cnn, "original_cnn", epochs=20, batch_size=128, optimizer="adam")
+_ORIGINAL_CNN = _original(CLASSIC_CNN, epochs=20, batch_size=128, optimizer="adam")
 
+#: The benchmark tasks, by name: the one catalogue that ``coursekit bench`` (its
+#: ``--help`` included), ``--choose`` and the notebooks read.
 TASKS: dict[str, Task] = {
     "mlp-mnist": Task(
         "mlp-mnist", "mnist", 0.9840, "the classic Keras MNIST MLP example (98.40%)",
-        original=_original_recipe(
-            "MLP 512-512, dropout 0.2; RMSprop 1e-3, batch 128, 20 epochs",
-            _mlp, "original_mlp", epochs=20, batch_size=128, optimizer="rmsprop"),
-        course=Recipe(
-            "course", "the same MLP; Adam one-cycle (peak 4e-3), label smoothing 0.1, "
-            "batch 512, 5 epochs",
-            _uint8(_mlp, "course_mlp"), epochs=5, batch_size=512,
-            optimizer="adam", peak_learning_rate=4e-3, label_smoothing=0.1)),
+        original=_original(CLASSIC_MLP, epochs=20, batch_size=128, optimizer="rmsprop"),
+        course=Recipe("course", CLASSIC_MLP, epochs=5, batch_size=512, optimizer="adam",
+                      peak_learning_rate=4e-3, label_smoothing=0.1)),
     "cnn-mnist": Task(
         "cnn-mnist", "mnist", 0.9921, "the classic Keras MNIST CNN example (99.21%)",
         original=_ORIGINAL_CNN,
-        course=Recipe("course", "Conv(16)→pool→Conv(32)→pool→Dense(128), dropout; Adam one-cycle "
-                      "(peak 3e-3), batch 128, 8 epochs", _course_cnn, epochs=8, batch_size=128,
-                      optimizer="adam", peak_learning_rate=3e-3)),
+        course=Recipe("course", COURSE_CNN, epochs=8, batch_size=128, optimizer="adam",
+                      peak_learning_rate=3e-3)),
     "cnn-fashion": Task(
         "cnn-fashion", "fashion_mnist", None, "what the original recipe reaches in the same run",
         original=_ORIGINAL_CNN,
-        course=Recipe(
-            "course", "Conv(32)→pool→Conv(64)→pool→Dense(128), dropout; Adam one-cycle "
-            "(peak 3e-3), label smoothing 0.1, batch 128, 10 epochs",
-            _wide_course_cnn, epochs=10, batch_size=128, optimizer="adam",
-            peak_learning_rate=3e-3, label_smoothing=0.1)),
+        course=Recipe("course", WIDE_COURSE_CNN, epochs=10, batch_size=128, optimizer="adam",
+                      peak_learning_rate=3e-3, label_smoothing=0.1)),
     "lstm-mnist": Task(
         "lstm-mnist", "mnist", 0.985, "the course's own target for a row-wise LSTM (98.5%)",
-        original=_original_recipe(
-            "LSTM(128) over 28 rows; Adam 1e-3, batch 128, 20 epochs",
-            _lstm, "original_lstm", epochs=20, batch_size=128, optimizer="adam"),
-        course=Recipe(
-            "course", "LSTM(64) over 28 rows; Adam one-cycle (peak 8e-3), batch 512, 10 epochs",
-            _course_lstm, epochs=10, batch_size=512, optimizer="adam", peak_learning_rate=8e-3)),
+        original=_original(LSTM_128, epochs=20, batch_size=128, optimizer="adam"),
+        course=Recipe("course", LSTM_64, epochs=10, batch_size=512, optimizer="adam",
+                      peak_learning_rate=8e-3)),
     "cnn-cifar10": Task(
         "cnn-cifar10", "cifar10", None,
         "what the original recipe reaches in the same run, on the data available",
-        original=_original_recipe(
-            "Conv 32-64-64 (3×3) with pooling → Dense(64); Adam 1e-3, batch 32, 10 epochs",
-            _cifar_cnn, "original_cifar_cnn", epochs=10, batch_size=32, optimizer="adam"),
-        course=Recipe(
-            "course", "the same CNN; Adam one-cycle (peak 2e-3), batch 64, 8 epochs",
-            _uint8(_cifar_cnn, "course_cifar_cnn"), epochs=8, batch_size=64,
-            optimizer="adam", peak_learning_rate=2e-3)),
+        original=_original(CIFAR_CNN, epochs=10, batch_size=32, optimizer="adam"),
+        course=Recipe("course", CIFAR_CNN, epochs=8, batch_size=64, optimizer="adam",
+                      peak_learning_rate=2e-3)),
 }
 
 

@@ -132,10 +132,29 @@ def test_quick_bench_smoke(shared_mirror, monkeypatch, tmp_path, capsys):
     assert "| mlp-mnist | MNIST (10,000 / 10,000) |" in printed
 
 
+def test_rows_carry_the_recipes_summaries(monkeypatch):
+    from coursekit import recipes
+
+    fake_runs(monkeypatch, RecipeRun([17.0], [0.9925], 900.0, "MNIST"),
+              RecipeRun([3.0], [0.9930], 800.0, "MNIST"))
+    row = bench.bench_task("lstm-mnist", echo=lambda line: None)
+    task = recipes.get("lstm-mnist")
+    assert (row.baseline, row.course) == (task.original.summary, task.course.summary)
+
+
+def test_the_machine_line_is_the_notebooks_own(monkeypatch):
+    from coursekit import profiles
+
+    fake_runs(monkeypatch, RecipeRun([17.0], [0.9925], 900.0, "MNIST"),
+              RecipeRun([3.0], [0.9930], 800.0, "MNIST"))
+    lines: list[str] = []
+    bench.run(["cnn-mnist"], echo=lines.append)
+    assert lines[1] == f"machine: {profiles.machine()}"
+
+
 def test_cli_help_lists_exactly_the_tasks(capsys):
     from coursekit import recipes
 
-    assert tuple(recipes.TASKS) == cli.BENCH_TASKS
     with pytest.raises(SystemExit):
         cli.main(["bench", "--help"])
     help_text = " ".join(capsys.readouterr().out.split())

@@ -27,3 +27,15 @@ def test_epoch_timer_median_ignores_the_slow_first_epoch():
     timer.epoch_seconds = [9.0, 1.0, 1.1, 1.2]
     assert timer.seconds_per_epoch == 1.15
     assert timer.total_seconds == sum(timer.epoch_seconds)
+
+
+def test_epoch_timer_measures_cpu_and_can_leave_the_evaluation_out():
+    x, y = np.zeros((64, 4)), np.zeros(64)
+    big_x, big_y = np.zeros((20_000, 4)), np.zeros(20_000)  # a long validation
+    with_eval, without = EpochTimer(), EpochTimer(exclude_evaluation=True)
+    _model().fit(x, y, epochs=2, verbose=0, validation_data=(big_x, big_y),
+                 callbacks=[with_eval, without])
+    assert len(without.cpu_seconds) == len(without.epoch_seconds) == 2
+    assert all(c >= 0 for c in without.cpu_seconds)
+    for a, b in zip(without.epoch_seconds, with_eval.epoch_seconds, strict=True):
+        assert 0 < a < b

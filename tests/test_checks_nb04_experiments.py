@@ -261,8 +261,10 @@ def _train_best(seed, functional=False, optimizer=None):
     keras.utils.set_random_seed(seed)
     model = _best_net(functional)
     if optimizer is None:
-        optimizer = keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(
-            2e-4, warmup_target=2e-3, warmup_steps=steps, decay_steps=max(epochs - 1, 1) * steps))
+        from coursekit.schedules import OneCycle
+
+        optimizer = keras.optimizers.Adam(OneCycle(2e-3, total_steps=epochs * steps,
+                                                   warmup_steps=steps))
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     model.fit(x_fit, y_fit, batch_size=128, epochs=epochs, verbose=0)

@@ -200,6 +200,21 @@ def test_cnn_l2_regularizes_conv_and_dense_layers():
     assert all(getattr(layer, "kernel_regularizer", None) is None for layer in plain.layers)
 
 
+def test_cnn_flatten_dropout_comes_before_the_dense_layers():
+    model = build_cnn((12, 12, 1), filters=[4, 8], padding="same", flatten_dropout=0.4,
+                      dense_units=[16])
+    assert names(model) == ["conv_1", "pool_1", "conv_2", "pool_2", "flatten", "dropout_1",
+                            "dense_1", "output"]
+    assert model.get_layer("dropout_1").rate == pytest.approx(0.4)
+
+
+def test_cnn_add_channel_takes_grey_images_without_a_channel_axis():
+    model = build_cnn((28, 28), add_channel=True, input_rescale=1 / 255, input_dtype="uint8")
+    assert names(model)[:3] == ["rescale", "add_channel", "conv_1"]
+    assert model.input_shape == (None, 28, 28) and model.inputs[0].dtype == "uint8"
+    assert model.count_params() == build_cnn((28, 28, 1)).count_params()
+
+
 def test_cnn_without_dense_layers_goes_from_flatten_to_output():
     model = build_cnn((12, 12, 1), filters=[4], dense_units=[], activation="elu")
     assert names(model)[-2:] == ["flatten", "output"]
@@ -248,6 +263,10 @@ def test_cnn_spatial_size_errors_name_the_culprit():
     ("activation", "swishy"),
     ("name", "a/b"),
     ("input_rescale", -1.0),
+    ("flatten_dropout", 1.0),
+    ("input_dtype", "int64"),
+    ("add_channel", "yes"),
+    ("add_channel", True),  # with the default 3-d input_shape
 ])
 def test_cnn_rejects_invalid_parameters(param, value):
     with pytest.raises(InvalidParameterError, match=param):
@@ -318,3 +337,11 @@ def test_input_rescale_is_the_first_layer(builder):
     assert isinstance(first, keras.layers.Rescaling)
     assert first.scale == pytest.approx(1 / 255)
     assert "rescale" not in names(builder())
+
+
+@pytest.mark.parametrize("builder", [build_mlp, build_cnn, build_lstm])
+def test_input_dtype_uint8_takes_stored_images(builder):
+    assert builder().inputs[0].dtype == "float32"
+    assert builder(input_dtype="uint8", input_rescale=1 / 255).inputs[0].dtype == "uint8"
+    with pytest.raises(InvalidParameterError, match="input_dtype"):
+        builder(input_dtype="float64")

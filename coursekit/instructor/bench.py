@@ -12,6 +12,11 @@ It records:
 * the peak resident memory of each process (``ru_maxrss``);
 * ``speedup = baseline_seconds / course_seconds``.
 
+The time is :class:`coursekit.callbacks.EpochTimer`'s (wall and CPU, with the
+evaluation left out), each process runs through the worker protocol of
+:mod:`coursekit.instructor._worker`, and the machine is named by
+:func:`coursekit.profiles.machine`, as at the top of every notebook.
+
 When a task's target is None (``cnn-fashion``, ``cnn-cifar10``), the original
 recipe runs its whole budget first and its final accuracy becomes the target.
 When the original never reaches the target within its published budget, its
@@ -37,20 +42,16 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import resource
-import subprocess
 import sys
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import keras
-
 from .._validation import check_choice, check_float
-from ..errors import CourseKitError, InvalidParameterError
+from ..errors import InvalidParameterError
+from ._worker import emit, progress, run_worker
 
 __all__ = ["QUICK_SAMPLES", "VALIDATION", "BenchRow", "RecipeRun", "format_table", "run",
            "run_recipe"]
@@ -61,8 +62,6 @@ QUICK_SAMPLES = 10_000
 #: training set, as many as the notebooks hold out (5,000 of MNIST's and Fashion-MNIST's
 #: 60,000; 1,000 of the CIFAR-10 subset's 5,085).
 VALIDATION = {"mnist": 5_000, "fashion_mnist": 5_000, "cifar10": 1_000}
-_RESULT = "COURSEKIT-BENCH-RESULT "
-_EPOCH = "COURSEKIT-BENCH-EPOCH "
 
 
 # --------------------------------------------------------------------------- #
@@ -163,57 +162,38 @@ def run_recipe(task: str, recipe: str, *, quick: bool = False, on: str = "test",
     epochs = 1 if quick else chosen.epochs
     x_train, x_test = chosen.prepare(x_train), chosen.prepare(x_test)
 
+    import keras
+
+    from ..callbacks import EpochTimer
+
     keras.utils.set_random_seed(0)
     model = chosen.compile(chosen.build(tuple(x_train.shape[1:])), len(x_train), epochs)
-    clock = _Clock(on_epoch, epochs)
+    timer = EpochTimer(exclude_evaluation=True)
+    seconds: list[float] = []
+    cpu_seconds: list[float] = []
+    accuracy: list[float] = []
+
+    def epoch_done(epoch: int, logs: dict | None) -> None:  # runs after the timer's
+        seconds.append(round(sum(timer.epoch_seconds), 2))
+        cpu_seconds.append(round(sum(timer.cpu_seconds), 2))
+        accuracy.append(round(float((logs or {})["val_accuracy"]), 4))
+        if on_epoch is not None:
+            on_epoch(epoch + 1, epochs, seconds[-1], accuracy[-1])
+
     model.fit(x_train, y_train, batch_size=chosen.batch_size, epochs=epochs,
-              validation_data=(x_test, y_test), verbose=0, callbacks=[clock])
+              validation_data=(x_test, y_test), verbose=0,
+              callbacks=[timer, keras.callbacks.LambdaCallback(on_epoch_end=epoch_done)])
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     info = loaded.info
     subset = " subset" if info.is_subset else ""
     label = f"{info.title}{subset} ({len(x_train):,} / {len(x_test):,}" + (
         " validation)" if on == "validation" else ")")
-    return RecipeRun(clock.seconds, clock.accuracy, round(peak_kib / 1024, 1), label,
-                     clock.cpu_seconds)
-
-
-class _Clock(keras.callbacks.Callback):
-    """Cumulative training seconds per epoch, with the evaluation taken out."""
-
-    def __init__(self, on_epoch: Callable[[int, int, float, float], None] | None,
-                 epochs: int) -> None:
-        super().__init__()
-        self.on_epoch, self.epochs = on_epoch, epochs
-        self.seconds: list[float] = []
-        self.cpu_seconds: list[float] = []
-        self.accuracy: list[float] = []
-        self._total = self._start = self._test_start = self._test = 0.0
-        self._cpu_total = self._cpu_start = self._cpu_test_start = self._cpu_test = 0.0
-
-    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        self._start, self._test = time.perf_counter(), 0.0
-        self._cpu_start, self._cpu_test = time.process_time(), 0.0
-
-    def on_test_begin(self, logs: dict | None = None) -> None:
-        self._test_start, self._cpu_test_start = time.perf_counter(), time.process_time()
-
-    def on_test_end(self, logs: dict | None = None) -> None:
-        self._test += time.perf_counter() - self._test_start
-        self._cpu_test += time.process_time() - self._cpu_test_start
-
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        self._total += time.perf_counter() - self._start - self._test
-        self._cpu_total += time.process_time() - self._cpu_start - self._cpu_test
-        self.seconds.append(round(self._total, 2))
-        self.cpu_seconds.append(round(self._cpu_total, 2))
-        self.accuracy.append(round(float((logs or {})["val_accuracy"]), 4))
-        if self.on_epoch is not None:
-            self.on_epoch(epoch + 1, self.epochs, self.seconds[-1], self.accuracy[-1])
+    return RecipeRun(seconds, accuracy, round(peak_kib / 1024, 1), label, cpu_seconds)
 
 
 def _worker(argv: Sequence[str]) -> int:
     """``python -m coursekit.instructor.bench TASK RECIPE [--quick] [--on SPLIT] [--peak-factor X]``
-    runs one recipe and prints JSON on stdout."""
+    runs one recipe and reports each epoch and the result (:mod:`._worker`)."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m coursekit.instructor.bench")
@@ -225,37 +205,27 @@ def _worker(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
 
     def report(epoch: int, epochs: int, seconds: float, accuracy: float) -> None:
-        print(_EPOCH + json.dumps([epoch, epochs, seconds, accuracy]), flush=True)
+        progress({"epoch": epoch, "epochs": epochs, "seconds": seconds, "accuracy": accuracy})
 
     result = run_recipe(args.task, args.recipe, quick=args.quick, on=args.on,
                         peak_factor=args.peak_factor, on_epoch=report)
-    print(_RESULT + json.dumps(asdict(result)), flush=True)
+    emit(asdict(result))
     return 0
 
 
 def _spawn(task: str, recipe: str, quick: bool, echo: Callable[[str], None], *,
            on: str = "test", peak_factor: float = 1.0, label: str = "") -> RecipeRun:
     """Run :func:`run_recipe` in a fresh interpreter and read its result."""
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
-    cmd = ([sys.executable, "-m", "coursekit.instructor.bench", task, recipe, "--on", on,
-            "--peak-factor", repr(peak_factor)] + (["--quick"] if quick else []))
     label = label or recipe
-    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          env=env) as proc:
-        result = None
-        assert proc.stdout is not None and proc.stderr is not None
-        for line in proc.stdout:
-            if line.startswith(_EPOCH):
-                epoch, epochs, seconds, accuracy = json.loads(line[len(_EPOCH):])
-                echo(f"  {task:<12} {label:<8} epoch {epoch:>2}/{epochs:<2} "
-                     f"{seconds:7.1f} s  {on} accuracy {accuracy:.2%}")
-            elif line.startswith(_RESULT):
-                result = RecipeRun(**json.loads(line[len(_RESULT):]))
-        stderr = proc.stderr.read()
-    if proc.returncode != 0 or result is None:
-        tail = "\n".join(stderr.strip().splitlines()[-15:])
-        raise CourseKitError(f"bench: {task} / {recipe} failed (exit {proc.returncode}):\n{tail}")
-    return result
+
+    def show(epoch: dict[str, Any]) -> None:
+        echo(f"  {task:<12} {label:<8} epoch {epoch['epoch']:>2}/{epoch['epochs']:<2} "
+             f"{epoch['seconds']:7.1f} s  {on} accuracy {epoch['accuracy']:.2%}")
+
+    args = [task, recipe, "--on", on, "--peak-factor", repr(peak_factor)]
+    result = run_worker("coursekit.instructor.bench", args + (["--quick"] if quick else []),
+                        on_progress=show, label=f"bench: {task} / {recipe}")
+    return RecipeRun(**result)
 
 
 # --------------------------------------------------------------------------- #
@@ -374,7 +344,7 @@ def drive(command: str, tasks: Sequence[str], one: Callable[[str, Callable[[str]
     for task in tasks:
         check_choice("task", task, recipes.TASKS)
     echo(f"{command}: {', '.join(tasks)}")
-    echo(f"machine: {machine_summary()}")
+    echo(f"machine: {_machine()}")
     rows = []
     for task in tasks:
         rows.append(one(task, echo))
@@ -389,24 +359,13 @@ def drive(command: str, tasks: Sequence[str], one: Callable[[str, Callable[[str]
 # Presentation
 # --------------------------------------------------------------------------- #
 
-def machine_summary() -> str:
-    """CPU model, cores, memory, and the TensorFlow / Keras versions."""
-    import tensorflow as tf
+def _machine() -> str:
+    """:func:`coursekit.profiles.machine`, with TensorFlow imported so that GPUs are counted."""
+    import tensorflow  # noqa: F401
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        mem = f", {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB"
-    except (ValueError, OSError, AttributeError):
-        mem = ""
-    return (f"{cpu}, {os.cpu_count()} cores{mem}; "
-            f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
+    from ..profiles import machine
+
+    return machine()
 
 
 def _pct(value: float | None) -> str:

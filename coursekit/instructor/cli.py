@@ -264,11 +264,6 @@ def add_report(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_report)
 
 
-#: The tasks of :data:`coursekit.recipes.TASKS`, named here so that building the
-#: parser does not import Keras (a test keeps the two lists equal).
-BENCH_TASKS = ("mlp-mnist", "cnn-mnist", "cnn-fashion", "lstm-mnist", "cnn-cifar10")
-
-
 def _bench(args: argparse.Namespace) -> int:
     from . import bench
 
@@ -295,7 +290,8 @@ def _bench(args: argparse.Namespace) -> int:
 
 def add_bench(sub: argparse._SubParsersAction) -> None:
     """``coursekit bench [TASK...] [--json FILE] [--quick] [--knobs | --choose]``."""
-    from .knobs import KNOBS  # light: Keras is imported only when a knob is measured
+    from ..recipes import TASKS  # light, as knobs: Keras is imported only to build a model
+    from .knobs import KNOBS
 
     p = sub.add_parser(
         "bench", help="time the original and the course recipes side by side",
@@ -303,7 +299,7 @@ def add_bench(sub: argparse._SubParsersAction) -> None:
                     "the other in fresh processes, and compare the training time to the "
                     "target accuracy, the final accuracy and the peak memory.")
     p.add_argument("tasks", nargs="*", metavar="TASK",
-                   help=f"tasks to run (default: all): {', '.join(BENCH_TASKS)}")
+                   help=f"tasks to run (default: all): {', '.join(TASKS)}")
     p.add_argument("--json", metavar="FILE", help="also write the rows as JSON to FILE")
     p.add_argument("--quick", action="store_true",
                    help="a machine check in about a minute: one epoch on 10,000 images per "

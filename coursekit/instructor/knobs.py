@@ -9,6 +9,11 @@ settings) and trains two epochs on :data:`SAMPLES` MNIST images in one
 its start to its end and scaled to 60,000 images. Variants of one knob run
 one after the other in the same invocation, so compare them by their ratio.
 
+The models are the recipes' own (:data:`MODELS`: each is a
+:class:`coursekit.recipes.Architecture`, built by :mod:`coursekit.models`), the
+timer is :class:`coursekit.callbacks.EpochTimer` and each variant runs through
+the benchmarks' worker protocol (:mod:`coursekit.instructor._worker`).
+
 Accuracy knobs (learning-rate schedule, batch size with it, architecture) are
 measured by ``coursekit bench`` itself, as time to the target accuracy.
 
@@ -22,22 +27,26 @@ Example
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from .._validation import check_choice
-from ..errors import CourseKitError
+from ._worker import emit, run_worker
 
-__all__ = ["KNOBS", "SAMPLES", "Variant", "measure", "run"]
+__all__ = ["KNOBS", "MODELS", "SAMPLES", "Variant", "build_model", "measure", "run"]
 
 #: Training images per timed epoch (the result is scaled to 60,000).
 SAMPLES = 12_000
-_RESULT = "COURSEKIT-KNOB-RESULT "
+
+#: The models the knobs time, each a recipe's architecture: ``(task, recipe)`` in
+#: :data:`coursekit.recipes.TASKS`.
+MODELS = {"mlp": ("mlp-mnist", "course"),          # the classic MLP 512-512
+          "cnn": ("cnn-mnist", "original"),        # the classic CNN, 2 × Conv(32)
+          "course-cnn": ("cnn-mnist", "course"),   # Conv(16) → pool → Conv(32) → pool
+          "lstm": ("lstm-mnist", "original"),      # LSTM(128)
+          "lstm-64": ("lstm-mnist", "course")}     # LSTM(64)
 
 
 @dataclass(frozen=True)
@@ -45,7 +54,7 @@ class Variant:
     """One setting of a knob: a model, how its data is fed, and process settings."""
 
     label: str
-    model: str = "cnn"  # "cnn" (original), "course-cnn", "mlp", "lstm" (128 units), "lstm-64"
+    model: str = "cnn"  # a key of MODELS
     batch_size: int = 128
     float_inputs: bool = False
     tf_data: bool = False
@@ -87,38 +96,21 @@ KNOBS: dict[str, list[Variant]] = {
 _PER_MODEL = {"batch", "steps-per-execution", "xla", "bfloat16"}
 
 
-def _model(variant: Variant):
-    import keras
+def build_model(variant: Variant) -> Any:
+    """The model of ``variant``: its recipe's, fed as the variant says (uint8 by default)."""
+    from .. import recipes
 
-    layers = keras.layers
-    dtype = "float32" if variant.float_inputs else "uint8"
-    stem = [keras.Input((28, 28), dtype=dtype)]
-    if not variant.float_inputs:
-        stem.append(layers.Rescaling(1 / 255))
-    if variant.model == "mlp":
-        body = [layers.Flatten(), layers.Dense(512, activation="relu"), layers.Dropout(0.2),
-                layers.Dense(512, activation="relu"), layers.Dropout(0.2)]
-    elif variant.model in ("lstm", "lstm-64"):
-        body = [layers.LSTM(64 if variant.model == "lstm-64" else 128)]
-    elif variant.model == "cnn":
-        body = [layers.Reshape((28, 28, 1)), layers.Conv2D(32, 3, activation="relu"),
-                layers.Conv2D(32, 3, activation="relu"), layers.MaxPooling2D(2),
-                layers.Dropout(0.25), layers.Flatten(), layers.Dense(128, activation="relu"),
-                layers.Dropout(0.5)]
-    else:  # course-cnn
-        body = [layers.Reshape((28, 28, 1))]
-        for width in (16, 32):
-            body.append(layers.Conv2D(width, 3, padding="same", use_bias=not variant.batch_norm))
-            if variant.batch_norm:
-                body.append(layers.BatchNormalization())
-            body += [layers.Activation("relu"), layers.MaxPooling2D(2)]
-        body += [layers.Flatten(), layers.Dropout(0.4), layers.Dense(128, activation="relu")]
-    out = layers.Dense(10, activation="softmax", dtype="float32")
-    return keras.Sequential([*stem, *body, out])
+    task, which = MODELS[check_choice("model", variant.model, MODELS)]
+    recipe = replace(getattr(recipes.get(task), which), float_inputs=variant.float_inputs)
+    return recipe.build((28, 28), **({"batch_norm": True} if variant.batch_norm else {}))
 
 
 def measure(variant: Variant) -> dict[str, float]:
-    """Time one epoch of ``variant`` in *this* process (see the module docstring)."""
+    """Time one epoch of ``variant`` in *this* process (see the module docstring).
+
+    Returns the seconds per 60,000-image epoch, the CPU time per wall second, and the
+    machine line (:func:`coursekit.profiles.machine`) as this process saw it.
+    """
     import tensorflow as tf
 
     if variant.threads is not None:
@@ -127,6 +119,8 @@ def measure(variant: Variant) -> dict[str, float]:
     import keras
 
     from .. import data
+    from ..callbacks import EpochTimer
+    from ..profiles import machine
 
     if variant.mixed_bfloat16:
         keras.mixed_precision.set_global_policy("mixed_bfloat16")
@@ -135,7 +129,7 @@ def measure(variant: Variant) -> dict[str, float]:
     if variant.float_inputs:
         x = x.astype("float32") / 255
     keras.utils.set_random_seed(0)
-    model = _model(variant)
+    model = build_model(variant)
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"], jit_compile=variant.jit_compile,
                   steps_per_execution=variant.steps_per_execution)
@@ -144,42 +138,16 @@ def measure(variant: Variant) -> dict[str, float]:
                         .batch(variant.batch_size).prefetch(tf.data.AUTOTUNE))}
     else:
         inputs = {"x": x, "y": y, "batch_size": variant.batch_size}
-    timer = _epoch_timer()
+    timer = EpochTimer()
     model.fit(**inputs, epochs=2, verbose=0, callbacks=[timer])
-    wall, cpu = timer.wall[-1], timer.cpu[-1]  # the second epoch: no tracing, no compiling
+    wall, cpu = timer.epoch_seconds[-1], timer.cpu_seconds[-1]  # the second: no tracing
     return {"seconds_per_60k": round(wall * 60_000 / SAMPLES, 2),
-            "cpu_per_wall": round(cpu / wall, 2)}
-
-
-def _epoch_timer():
-    """A Keras callback timing each epoch (Keras is imported only when measuring)."""
-    import keras
-
-    class EpochTimer(keras.callbacks.Callback):
-        def __init__(self) -> None:
-            super().__init__()
-            self.wall: list[float] = []
-            self.cpu: list[float] = []
-
-        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-            self._wall, self._cpu = time.perf_counter(), time.process_time()
-
-        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-            self.wall.append(time.perf_counter() - self._wall)
-            self.cpu.append(time.process_time() - self._cpu)
-
-    return EpochTimer()
+            "cpu_per_wall": round(cpu / wall, 2), "machine": machine()}
 
 
 def _spawn(knob: str, index: int) -> dict[str, float]:
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    proc = subprocess.run([sys.executable, "-m", "coursekit.instructor.knobs", knob, str(index)],
-                          capture_output=True, text=True, env=env)
-    for line in proc.stdout.splitlines():
-        if line.startswith(_RESULT):
-            return json.loads(line[len(_RESULT):])
-    tail = "\n".join(proc.stderr.strip().splitlines()[-10:])
-    raise CourseKitError(f"knob {knob} / {KNOBS[knob][index].label} failed:\n{tail}")
+    return run_worker("coursekit.instructor.knobs", [knob, str(index)],
+                      label=f"knob {knob} / {KNOBS[knob][index].label}")
 
 
 def run(knobs: Sequence[str] | None = None, *,
@@ -188,13 +156,14 @@ def run(knobs: Sequence[str] | None = None, *,
     knobs = list(knobs) if knobs else list(KNOBS)
     for knob in knobs:
         check_choice("knob", knob, KNOBS)
-    rows = []
+    rows, machines = [], set()
     echo("| knob | variant | s per 60k-image epoch | CPU / wall | vs first |\n"
          "|---|---|---|---|---|")
     for knob in knobs:
         first = None
         for index, variant in enumerate(KNOBS[knob]):
             result = _spawn(knob, index)
+            machines.add(result.pop("machine", None))
             if knob in _PER_MODEL and variant.model != KNOBS[knob][max(index - 1, 0)].model:
                 first = None  # a new model within the knob: a new control
             first = first or result["seconds_per_60k"]
@@ -203,9 +172,11 @@ def run(knobs: Sequence[str] | None = None, *,
                          "ratio": round(ratio, 2)})
             echo(f"| {knob} | {variant.label} | {result['seconds_per_60k']:.1f} | "
                  f"{result['cpu_per_wall']:.2f} | {ratio:.2f}× |")
+    for machine in sorted(machines - {None}):  # as each measuring process saw it
+        echo(f"\nmachine: {machine}")
     return rows
 
 
 if __name__ == "__main__":
     name, position = sys.argv[1], int(sys.argv[2])
-    print(_RESULT + json.dumps(measure(KNOBS[name][position])), flush=True)
+    emit(measure(KNOBS[name][position]))
