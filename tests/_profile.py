@@ -9,8 +9,8 @@ the environment of the test process; so this sets, for every kernel too:
   set no mirror and that folder holds one, as the README says.
 
 It also marks as ``slow`` every cell nbval collects from a notebook (``solutions/*.ipynb``:
-they run in a kernel, and train) and every ``browser`` test, so ``python -m pytest -m "not slow"`` (the fast loop) leaves them
-out and the full ``python -m pytest`` runs them.
+they run in a kernel, and train) and every ``browser`` test, so the fast loop,
+``python -m pytest -m "not slow"``, leaves them out and the full ``python -m pytest`` runs them.
 """
 
 from __future__ import annotations
