@@ -135,6 +135,7 @@ def test_header_must_have_badge_and_setup(tmp_path):
         b.build(root)
 
 
+@pytest.mark.slow
 def test_execute_solutions_saves_outputs(tmp_path):
     root = _course(tmp_path)
     path = root / "solutions" / "99_demo.ipynb"
