@@ -502,6 +502,7 @@ def _recipe_lstm(n_fit, epochs, seed=0):
     return model
 
 
+@pytest.mark.slow
 def test_row_lstm_fails_blank_and_untrained(shared_mirror):
     from coursekit import recipes
 
@@ -511,6 +512,7 @@ def test_row_lstm_fails_blank_and_untrained(shared_mirror):
     assert not verdict.passed and "has not learned yet" in verdict.message, verdict
 
 
+@pytest.mark.slow
 def test_row_lstm_fails_when_trained_on_too_little(shared_mirror):
     verdict = run("06.row_lstm", _recipe_lstm(n_fit=1_000, epochs=1))  # two steps
     assert not verdict.passed, verdict
@@ -518,6 +520,7 @@ def test_row_lstm_fails_when_trained_on_too_little(shared_mirror):
             or "has not learned yet" in verdict.message), verdict.message
 
 
+@pytest.mark.slow
 def test_row_lstm_accepts_the_functional_api_and_another_optimizer(shared_mirror):
     x, y = _mnist(5_000)
     keras.utils.set_random_seed(0)
