@@ -97,6 +97,7 @@ def _uninstall() -> None:
 def install() -> None:
     """Quiet TensorFlow's start-up log from now on (does nothing if it already loaded).
 
+    >>> from coursekit._quiet import install
     >>> install()  # idempotent; import coursekit has already called it
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -17,6 +17,7 @@ student's own run may differ, and the prose says what the course's run showed.
 
 Example
 -------
+>>> from coursekit.claims import claim
 >>> import os
 >>> os.environ["COURSEKIT_PROFILE"] = "full"
 >>> claim(2 + 2 == 4, "two and two make four")

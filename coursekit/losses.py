@@ -53,6 +53,8 @@ class SparseCategoricalCrossentropy(keras.losses.Loss):
 
     Example
     -------
+    >>> import keras
+    >>> from coursekit.losses import SparseCategoricalCrossentropy
     >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
     >>> model.compile(optimizer="adam", loss=SparseCategoricalCrossentropy(0.1),
     ...               metrics=["accuracy"])

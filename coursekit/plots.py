@@ -283,6 +283,8 @@ def image_grid(images: Any, labels: Any = None, class_names: Sequence[str] | Non
 
     Example
     -------
+    >>> import numpy as np
+    >>> from coursekit.plots import image_grid
     >>> images = np.random.default_rng(0).integers(0, 256, (12, 28, 28), dtype=np.uint8)
     >>> fig = image_grid(images, np.arange(12) % 10, ncols=6, title="digits")
     >>> len(fig.axes), fig.axes[0].get_title()
@@ -377,6 +379,8 @@ def misclassified_gallery(images: Any, y_true: Any, y_prob: Any,
 
     Example
     -------
+    >>> import numpy as np
+    >>> from coursekit.plots import misclassified_gallery
     >>> images = np.zeros((3, 8, 8), dtype=np.uint8)
     >>> y_prob = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
     >>> fig = misclassified_gallery(images, [0, 0, 1], y_prob)
@@ -478,6 +482,7 @@ def probability_bars(probabilities: Any, class_names: Sequence[str] | None = Non
 
     Example
     -------
+    >>> from coursekit.plots import probability_bars
     >>> fig = probability_bars([0.1, 0.7, 0.2], ["cat", "dog", "bird"], true_label=1)
     >>> fig.axes[0].get_title()
     'predicted: dog (70%), true: dog'
@@ -613,6 +618,7 @@ def training_curves(history: Any, *, labels: Sequence[str] | None = None,
 
     Example
     -------
+    >>> from coursekit.plots import training_curves
     >>> hist = {"loss": [0.9, 0.5, 0.4], "accuracy": [0.7, 0.85, 0.9],
     ...         "val_loss": [0.8, 0.6, 0.6], "val_accuracy": [0.75, 0.8, 0.82]}
     >>> fig = training_curves(hist, title="dense network")
@@ -711,6 +717,7 @@ def confusion_matrix(y_true: Any, y_pred: Any, class_names: Sequence[str] | None
 
     Example
     -------
+    >>> from coursekit.plots import confusion_matrix
     >>> fig = confusion_matrix([0, 1, 2, 2], [0, 2, 2, 2], ["a", "b", "c"])
     >>> fig.axes[0].get_xlabel(), fig.axes[0].get_ylabel()
     ('predicted label', 'true label')
@@ -842,6 +849,8 @@ def heatmap(array: Any, *, title: str | None = None, fmt: str | None = None,
 
     Example
     -------
+    >>> import numpy as np
+    >>> from coursekit.plots import heatmap
     >>> fig = heatmap(np.arange(16).reshape(4, 4), title="input")
     >>> [t.get_text() for t in fig.axes[0].texts][:5]
     ['0', '1', '2', '3', '4']
@@ -905,6 +914,8 @@ def heatmaps(arrays: Sequence[Any], titles: Sequence[str] | None = None, *,
 
     Example
     -------
+    >>> import numpy as np
+    >>> from coursekit.plots import heatmaps
     >>> x = np.arange(64).reshape(8, 8)
     >>> pooled = x.reshape(4, 2, 4, 2).max(axis=(1, 3))
     >>> fig = heatmaps([x, pooled], ["input", "max pooled"])
@@ -1033,6 +1044,7 @@ def conv_filters(model: keras.Model, layer: str | int | None = None, *, max_filt
 
     Example
     -------
+    >>> from coursekit.plots import conv_filters
     >>> import keras
     >>> model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(4, 3)])
     >>> fig = conv_filters(model)
@@ -1115,6 +1127,8 @@ def feature_maps(model: keras.Model, image: Any, layer: str | int | None = None,
 
     Example
     -------
+    >>> import numpy as np
+    >>> from coursekit.plots import feature_maps
     >>> import keras
     >>> model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(4, 3)])
     >>> fig = feature_maps(model, np.zeros((8, 8)))

@@ -7,6 +7,7 @@ it near the top so that a quick run is never mistaken for a real one.
 
 Example
 -------
+>>> from coursekit.profiles import Profile
 >>> p = Profile("quick")  # in a notebook: p = coursekit.profiles.show()
 >>> p.epochs(20), p.samples(60_000)
 (1, 2000)

@@ -71,7 +71,7 @@ def artifacts() -> Path:
 
 
 def _mirror() -> Path | None:
-    # coursekit._pytest_profile has set COURSEKIT_DATA_DIR to ../shared/datasets if the
+    # tests/_profile.py has set COURSEKIT_DATA_DIR to ../shared/datasets if the
     # caller set no mirror and one lies beside the checkout.
     env = os.environ.get("COURSEKIT_DATA_DIR")
     if env and (Path(env) / "mnist.npz").is_file():

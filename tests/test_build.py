@@ -122,10 +122,15 @@ def test_repository_url_is_defined_once():
     assert hits == ["pyproject.toml"]
 
 
-def test_setup_cell_is_a_no_op_without_colab():
+def test_setup_cell_is_a_no_op_without_colab(tmp_path, monkeypatch, capsys):
+    """At home (no google.colab) the cell prints nothing and installs nothing: an install
+    attempt would fail, as COURSEKIT_INSTALL_FROM names a path that does not exist. (Every
+    notebook's setup cell is this text: tests/test_colab.py.)"""
+    monkeypatch.setenv("COURSEKIT_INSTALL_FROM", str(tmp_path / "no-such-checkout"))
     namespace: dict = {}
     exec(compile(b.setup_source("https://github.com/x/y"), "setup", "exec"), namespace)
     assert "source" not in namespace  # the install branch did not run
+    assert capsys.readouterr() == ("", "")
 
 
 def test_kernelspec_is_spelled_as_ipykernel_spells_it():
@@ -147,6 +152,7 @@ def test_header_must_have_badge_and_setup(tmp_path):
         b.build(root)
 
 
+@pytest.mark.slow
 def test_execute_solutions_saves_outputs(tmp_path):
     root = _course(tmp_path)
     path = root / "solutions" / "99_demo.ipynb"

@@ -108,6 +108,23 @@ def test_verdict_dict_round_trip():
     assert Verdict(**v.to_dict()) == v
 
 
+def _not_implemented(*args, **kwargs):
+    raise NotImplementedError()
+
+
+#: What an exercise holds before the student answers: ``trained_mlp = None``,
+#: ``answer_biggest_layer = ...``, ``def build_mlp(...): raise NotImplementedError()``.
+BLANKS = {"None": None, "Ellipsis": ..., "raises NotImplementedError": _not_implemented}
+
+
+@pytest.mark.parametrize("blank", list(BLANKS))
+def test_every_check_fails_a_blank_answer_with_a_hint(blank):
+    for check_id, spec in all_checks().items():
+        verdict = spec.run(BLANKS[blank])
+        assert not verdict.passed and verdict.points == 0, (check_id, verdict)
+        assert verdict.hint, (check_id, verdict)
+
+
 def test_builtin_checks_are_well_formed():
     for check_id, spec in all_checks().items():
         number, _, name = check_id.partition(".")
@@ -246,12 +263,3 @@ def test_a_real_ipython_shell_reports_the_syntax_error_of_the_cell_above(capsys)
             ipython.events.callbacks[event].clear()
         InteractiveShell.clear_instance()
         sys.displayhook, sys.excepthook = hooks
-
-
-@pytest.mark.parametrize("module", ["_activations", "_cell_status", "_returns", "_core"])
-def test_docstring_examples_run(module):
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(f"coursekit.checks.{module}"))
-    assert result.attempted and not result.failed

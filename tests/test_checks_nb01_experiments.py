@@ -49,6 +49,7 @@ def test_train_mlp_fails_without_a_trained_model(answer, monkeypatch):
     assert not verdict.passed and verdict.hint
 
 
+@pytest.mark.slow
 def test_an_untrained_model_is_told_it_learned_nothing(monkeypatch):
     monkeypatch.setenv("COURSEKIT_PROFILE", "quick")
     verdict = run("01.train_mlp", sequential_mlp())
@@ -56,6 +57,7 @@ def test_an_untrained_model_is_told_it_learned_nothing(monkeypatch):
     assert "guessing" in verdict.message and "fit" in verdict.hint
 
 
+@pytest.mark.slow
 def test_a_model_trained_on_too_little_fails(mnist_flat, monkeypatch):
     monkeypatch.setenv("COURSEKIT_PROFILE", "quick")
     x, y = mnist_flat
@@ -63,6 +65,7 @@ def test_a_model_trained_on_too_little_fails(mnist_flat, monkeypatch):
     assert not verdict.passed and "at least 70%" in verdict.message
 
 
+@pytest.mark.slow
 def test_another_correct_form_passes(mnist_flat, monkeypatch):
     """The Functional API, Adam, uint8 images with a Rescaling layer: all accepted."""
     monkeypatch.setenv("COURSEKIT_PROFILE", "quick")
@@ -79,6 +82,7 @@ def test_another_correct_form_passes(mnist_flat, monkeypatch):
     assert verdict.passed, verdict
 
 
+@pytest.mark.slow
 def test_the_threshold_depends_on_the_profile(mnist_flat, monkeypatch):
     x, y = mnist_flat
     model = fit(sequential_mlp(), x, y)
@@ -112,6 +116,7 @@ def test_dropout_models_names_what_is_wrong(answer, expected, monkeypatch):
     assert not verdict.passed and expected in verdict.message
 
 
+@pytest.mark.slow
 def test_dropout_models_refuses_histories_and_untrained_models(monkeypatch, dropout_models):
     monkeypatch.setenv("COURSEKIT_PROFILE", "quick")
     with_history = {**dropout_models, 0.5: dropout_models[0.5].history}
@@ -122,6 +127,7 @@ def test_dropout_models_refuses_histories_and_untrained_models(monkeypatch, drop
     assert run("01.dropout_models", dropout_models).passed
 
 
+@pytest.mark.slow
 def test_the_gap_question_follows_the_students_own_models(monkeypatch, dropout_models):
     monkeypatch.setenv("COURSEKIT_PROFILE", "quick")
     from coursekit.checks.nb01 import dropout_gaps
@@ -136,6 +142,7 @@ def test_the_gap_question_follows_the_students_own_models(monkeypatch, dropout_m
     assert not run("01.q_smallest_gap", (..., dropout_models)).passed
 
 
+@pytest.mark.slow
 def test_the_noise_question_compares_with_twice_the_standard_error(monkeypatch, dropout_models):
     monkeypatch.setenv("COURSEKIT_PROFILE", "quick")
     from coursekit.checks._trained import binomial_se

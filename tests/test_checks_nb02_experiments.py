@@ -56,6 +56,7 @@ def trained(train_images):
     return fit(mlp(), x, y), fit(cnn_functional(), x, y)
 
 
+@pytest.mark.slow
 def test_train_cnn_judges_the_trained_network(trained, train_images):
     x, y = train_images
     assert not run("02.train_cnn", None).passed
@@ -67,6 +68,7 @@ def test_train_cnn_judges_the_trained_network(trained, train_images):
     assert verdict.passed, verdict
 
 
+@pytest.mark.slow
 def test_top_confusion_is_read_from_the_students_own_matrix(trained):
     model = trained[0]
     x_val, y_val = validation_set()
@@ -86,6 +88,7 @@ def test_top_confusion_is_read_from_the_students_own_matrix(trained):
     assert not run("02.q_top_confusion", ("3 and 5", model)).passed
 
 
+@pytest.mark.slow
 def test_cnn_fixes_follows_the_students_own_models(trained):
     model_mlp, model_cnn = trained
     x_val, y_val = validation_set()

@@ -69,6 +69,7 @@ def test_the_blank_exercise_and_wrong_containers_fail_with_a_hint(answer, expect
     assert not verdict.passed and expected in verdict.message and verdict.hint
 
 
+@pytest.mark.slow
 def test_it_refuses_histories_and_models_of_the_wrong_kind(four):
     with_history = {**four, "mlp": four["mlp"].history}
     verdict = run("03.shuffle_models", with_history)
@@ -79,12 +80,14 @@ def test_it_refuses_histories_and_models_of_the_wrong_kind(four):
     assert not verdict.passed and "not an MLP" in verdict.message
 
 
+@pytest.mark.slow
 def test_untrained_models_are_told_they_learned_nothing(four):
     verdict = run("03.shuffle_models", {**four, "cnn_shuffled": cnn()})
     assert not verdict.passed and "guessing" in verdict.message
     assert "fit" in verdict.hint and "permutation" in verdict.hint
 
 
+@pytest.mark.slow
 def test_a_shuffled_model_trained_on_the_original_images_is_diagnosed(four):
     verdict = run("03.shuffle_models", {**four, "cnn_shuffled": four["cnn"]})
     assert not verdict.passed and "trained on the original images" in verdict.message
@@ -92,17 +95,20 @@ def test_a_shuffled_model_trained_on_the_original_images_is_diagnosed(four):
     assert not verdict.passed and "trained on the shuffled images" in verdict.message
 
 
+@pytest.mark.slow
 def test_models_trained_on_too_little_fail(images, four):
     x, y = images
     verdict = run("03.shuffle_models", {**four, "mlp": fit(mlp(), x[:500], y[:500], epochs=1)})
     assert not verdict.passed and "at least 65%" in verdict.message
 
 
+@pytest.mark.slow
 def test_the_solution_passes(four):
     verdict = run("03.shuffle_models", four)
     assert verdict.passed, verdict
 
 
+@pytest.mark.slow
 def test_another_correct_form_passes(images, four):
     """A Functional CNN on pixels scaled with NumPy, trained with RMSprop: accepted."""
     x, y = images
@@ -116,6 +122,7 @@ def test_another_correct_form_passes(images, four):
     assert verdict.passed, verdict
 
 
+@pytest.mark.slow
 def test_the_threshold_depends_on_the_profile(four, monkeypatch):
     monkeypatch.setenv("COURSEKIT_PROFILE", "full")
     verdict = run("03.shuffle_models", four)  # 2,000 images, 2 epochs: not the full exercise
@@ -139,6 +146,7 @@ def test_the_accepted_conclusions_follow_the_losses_and_their_noise(mlp_loss, cn
     assert ShuffleConclusion.accepted(shuffle_losses(accuracies, 10_000)) == accepted
 
 
+@pytest.mark.slow
 def test_the_conclusion_is_judged_on_the_checks_own_measurements(four):
     from coursekit.checks.nb03 import shuffle_accuracies
 
@@ -161,6 +169,7 @@ def test_the_conclusion_needs_an_answer_and_the_models(answer, expected):
     assert not verdict.passed and expected in verdict.message
 
 
+@pytest.mark.slow
 def test_a_letter_that_is_no_choice_is_named(four):
     verdict = run("03.q_shuffle", ("e", four))
     assert not verdict.passed and '"e" is not one of the choices' in verdict.message

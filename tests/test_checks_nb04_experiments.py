@@ -129,12 +129,14 @@ def _copy(table, **changes):
     return out
 
 
+@pytest.mark.slow
 def test_sweep_passes_on_the_students_own_table(sweep):
     verdict = get_check("04.pool_sweep").run((sweep, _fastest(sweep)))
     assert verdict.passed, verdict.message
     assert verdict.points == 3
 
 
+@pytest.mark.slow
 def test_sweep_passes_written_differently():
     """The Functional API, RMSprop (the tutorial's optimizer), string keys, a str conclusion."""
     table = _sweep(functional=True, optimizer="rmsprop")
@@ -143,6 +145,7 @@ def test_sweep_passes_written_differently():
     assert verdict.passed, verdict.message
 
 
+@pytest.mark.slow
 def test_sweep_fails_when_the_conclusion_does_not_follow(sweep):
     slowest = max(sweep, key=lambda s: sweep[s]["seconds_per_epoch"])
     table = _copy(sweep, **{f"r{slowest}": {"seconds_per_epoch": 9.0}},
@@ -152,6 +155,7 @@ def test_sweep_fails_when_the_conclusion_does_not_follow(sweep):
     assert "seconds-per-epoch column" in verdict.hint
 
 
+@pytest.mark.slow
 def test_sweep_accepts_a_tie(sweep):
     table = _copy(sweep, r1={"seconds_per_epoch": 5.0}, r2={"seconds_per_epoch": 4.0},
                   r3={"seconds_per_epoch": 3.0}, r4={"seconds_per_epoch": 3.03})
@@ -160,12 +164,14 @@ def test_sweep_accepts_a_tie(sweep):
     assert not get_check("04.pool_sweep").run((table, 2)).passed
 
 
+@pytest.mark.slow
 def test_sweep_fails_on_made_up_accuracies(sweep):
     table = _copy(sweep, r4={"val_accuracy": 0.999})
     verdict = get_check("04.pool_sweep").run((table, _fastest(table)))
     assert not verdict.passed and "further apart than the noise" in verdict.message
 
 
+@pytest.mark.slow
 def test_sweep_fails_on_an_untrained_model(sweep):
     import keras
 
@@ -177,6 +183,7 @@ def test_sweep_fails_on_an_untrained_model(sweep):
     assert isinstance(untrained, keras.Model)
 
 
+@pytest.mark.slow
 def test_sweep_fails_when_trained_for_different_steps(sweep):
     (x_fit, y_fit), _ = _notebook_data()
     longer = _conv_then_pool(2)
@@ -187,12 +194,14 @@ def test_sweep_fails_when_trained_for_different_steps(sweep):
     assert not verdict.passed and "same number of steps" in verdict.message
 
 
+@pytest.mark.slow
 def test_sweep_fails_on_a_model_of_another_pool_size(sweep):
     table = _copy(sweep, r3={"model": sweep[2]["model"]})
     verdict = get_check("04.pool_sweep").run((table, _fastest(table)))
     assert not verdict.passed and "pool_size 3 has 1 convolution(s) and 2×2" in verdict.message
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("make, words", [
     (lambda t: ({}, None), "empty"),
     (lambda t: (None, None), "is None"),
@@ -214,6 +223,7 @@ def test_sweep_fails_with_a_specific_message(sweep, make, words):
     assert verdict.hint
 
 
+@pytest.mark.slow
 def test_trained_best_fails_blank_untrained_and_on_too_little():
     import keras
 
@@ -271,6 +281,7 @@ def _train_best(seed, functional=False, optimizer=None):
     return model
 
 
+@pytest.mark.slow
 def test_trained_best_passes_written_differently():
     """The Functional API and the tutorial's RMSprop at its constant learning rate."""
     import keras
@@ -297,6 +308,7 @@ def test_sweep_passes_on_the_solution_over_seeds(seed, seed_profile):
     assert verdict.passed, verdict.message
 
 
+@pytest.mark.slow
 def test_sweep_names_the_slowest_when_pool_1_is_the_fastest(sweep):
     table = _copy(sweep, r1={"seconds_per_epoch": 2.0}, r2={"seconds_per_epoch": 3.0},
                   r3={"seconds_per_epoch": 5.0}, r4={"seconds_per_epoch": 4.0})

@@ -69,6 +69,7 @@ def variant(*, conv_bn=True, dense_bn=True, drop="flatten", reg=R.L2, use_l2=Tru
     return build
 
 
+@pytest.mark.slow
 def test_passes_on_the_solution():
     verdict = run(solution)
     assert verdict.passed, verdict.message
@@ -76,11 +77,13 @@ def test_passes_on_the_solution():
     assert "3 BatchNormalization" in verdict.message
 
 
+@pytest.mark.slow
 def test_accepts_batchnorm_after_the_activation_and_dropout_before_the_output():
     assert run(variant(relu_first=True)).passed
     assert run(variant(drop="end")).passed
 
 
+@pytest.mark.slow
 def test_accepts_tf_activations_and_relu_layers():
     def build(l2=5e-4, dropout=0.5):
         model = solution(l2, dropout)
@@ -148,6 +151,7 @@ def test_fails_on_the_blank_exercise():
     assert not verdict.passed and "NotImplementedError" in verdict.message
 
 
+@pytest.mark.slow
 def test_judge_works_on_evidence_alone():
     check = get_check("05.regularized_cnn")
     assert check.judge(check.collect(solution)).passed

@@ -68,6 +68,7 @@ def best_and_worst(models):
     return max(accuracies, key=accuracies.get), min(accuracies, key=accuracies.get)
 
 
+@pytest.mark.slow
 def test_the_validation_images_are_the_notebooks():
     """The notebook adds a channel, then subsamples: the same images as the check's."""
     (x_all, y_all), _ = data.load("mnist", verbose=False)
@@ -96,6 +97,7 @@ def test_choose_l2_names_what_is_wrong(answer, expected):
     assert not verdict.passed and expected in verdict.message and verdict.hint
 
 
+@pytest.mark.slow
 def test_choose_l2_before_the_choice_is_made(sweep):
     for blank in (None, ...):
         verdict = run("05.choose_l2", (blank, sweep))
@@ -104,6 +106,7 @@ def test_choose_l2_before_the_choice_is_made(sweep):
     assert not verdict.passed and "expected a number" in verdict.message
 
 
+@pytest.mark.slow
 def test_choose_l2_checks_each_model_has_the_strength_of_its_key(sweep):
     swapped = {1e-4: sweep[1e-3], 1e-3: sweep[1e-4]}
     verdict = run("05.choose_l2", (1e-3, swapped))
@@ -112,6 +115,7 @@ def test_choose_l2_checks_each_model_has_the_strength_of_its_key(sweep):
     assert "not its history" in run("05.choose_l2", (1e-3, histories)).hint
 
 
+@pytest.mark.slow
 def test_an_untrained_model_in_the_sweep_fails(sweep):
     untrained = {**sweep, 1e-3: small_cnn(1e-3)}
     verdict = run("05.choose_l2", (1e-4, untrained))
@@ -119,6 +123,7 @@ def test_an_untrained_model_in_the_sweep_fails(sweep):
     assert "fit" in verdict.hint
 
 
+@pytest.mark.slow
 def test_the_choice_must_be_the_best_on_validation(sweep):
     best, worst = best_and_worst(sweep)
     verdict = run("05.choose_l2", (best, sweep))
@@ -128,6 +133,7 @@ def test_the_choice_must_be_the_best_on_validation(sweep):
     assert not run("05.choose_l2", (0.5, sweep)).passed  # not a strength of the sweep
 
 
+@pytest.mark.slow
 def test_another_correct_sweep_passes(mnist):
     """The Functional API, SGD with momentum, two strengths, one of them 0: all accepted."""
     x, y = mnist
@@ -142,6 +148,7 @@ def test_another_correct_sweep_passes(mnist):
 # 05.q_sweep_noise: the right answer follows from the student's own sweep
 # --------------------------------------------------------------------------- #
 
+@pytest.mark.slow
 def test_the_noise_question_compares_with_twice_the_standard_error(sweep):
     from coursekit.checks._trained import binomial_se
 
@@ -157,6 +164,7 @@ def test_the_noise_question_compares_with_twice_the_standard_error(sweep):
     assert not run("05.q_sweep_noise", ("a", {})).passed
 
 
+@pytest.mark.slow
 def test_a_near_tie_is_within_the_noise(sweep):
     """The same model twice: a lead of 0, within any noise."""
     twins = {1e-4: sweep[1e-4], 2e-4: keras.models.clone_model(sweep[1e-4])}
@@ -209,12 +217,14 @@ def test_train_regularized_fails_without_a_trained_model(answer):
     assert not verdict.passed and verdict.hint
 
 
+@pytest.mark.slow
 def test_an_untrained_regularized_cnn_learned_nothing():
     keras.utils.set_random_seed(0)
     verdict = run("05.train_regularized", regularized_cnn())
     assert not verdict.passed and "guessing" in verdict.message
 
 
+@pytest.mark.slow
 def test_the_model_must_be_the_regularised_cnn(mnist):
     x, y = mnist
     verdict = run("05.train_regularized", fit(small_cnn(1e-3), x[:2_000], y[:2_000]))
@@ -223,6 +233,7 @@ def test_the_model_must_be_the_regularised_cnn(mnist):
     assert "build_regularized_cnn" in verdict.hint
 
 
+@pytest.mark.slow
 def test_a_regularised_cnn_trained_on_too_little_fails(mnist):
     """The solution's network after one epoch on 200 images (2 steps)."""
     x, y = mnist
@@ -231,6 +242,7 @@ def test_a_regularised_cnn_trained_on_too_little_fails(mnist):
     assert not verdict.passed and ("fit" in verdict.hint or "epochs" in verdict.hint)
 
 
+@pytest.mark.slow
 def test_another_correct_form_passes(mnist, monkeypatch):
     """The Functional API, ReLU layers, RMSprop with the course's batch size: accepted."""
     x, y = mnist

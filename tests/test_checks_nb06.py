@@ -93,6 +93,7 @@ def _stack(units, num_layers, *, shape=(28, 28), flags=None, head=None, unit_lis
     return keras.Sequential(layers)
 
 
+@pytest.mark.slow
 def test_stacked_lstm_passes_on_the_solution(capsys):
     verdict = run("06.stacked_lstm", build_stacked_lstm)
     assert verdict.passed and verdict.points == 2, verdict
@@ -100,6 +101,7 @@ def test_stacked_lstm_passes_on_the_solution(capsys):
     assert capsys.readouterr().out.startswith("✅ [06.stacked_lstm] 2/2")
 
 
+@pytest.mark.slow
 def test_stacked_lstm_accepts_dropout_and_a_separate_softmax():
     def with_dropout(units, n):
         return _stack(units, n, extra=[keras.layers.Rescaling(1 / 255)],
@@ -109,6 +111,7 @@ def test_stacked_lstm_accepts_dropout_and_a_separate_softmax():
     assert run("06.stacked_lstm", with_dropout).passed
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("head", [
     lambda: [keras.layers.Dense(10, activation=tf.nn.softmax)],
     lambda: [keras.layers.Dense(10), keras.layers.Softmax()],
@@ -117,6 +120,7 @@ def test_stacked_lstm_accepts_every_spelling_of_softmax(head):
     assert run("06.stacked_lstm", lambda u, n: _stack(u, n, head=head())).passed
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("answer, message, hint", [
     (lambda u, n: _stack(u, n, shape=(784, 1)), "input shape is (None, 784, 1)",
      "keras.Input"),
@@ -155,6 +159,7 @@ def test_stacked_lstm_fails_with_specific_messages(answer, message, hint):
     assert hint in verdict.hint, verdict.hint
 
 
+@pytest.mark.slow
 def test_stacked_lstm_checks_the_single_layer_case_too():
     def always_sequences(units, n):  # right for n >= 2 only if flags are computed wrongly
         return _stack(units, n, flags=[True] * (n - 1) + [n == 1])
@@ -186,6 +191,7 @@ def test_stacked_lstm_fails_on_a_model_instead_of_a_function():
 # The grader judges evidence it saved and reloaded: the verdicts must not change
 # --------------------------------------------------------------------------- #
 
+@pytest.mark.slow
 @pytest.mark.parametrize("check_id, answer", [
     ("06.sequence_shapes", to_rows),
     ("06.sequence_shapes", lambda x: x.reshape(len(x), 28, 28).transpose(0, 2, 1)),
@@ -277,6 +283,7 @@ def test_noise_question_fails_blank_and_malformed(answer, message):
     assert not verdict.passed and message in verdict.message, verdict.message
 
 
+@pytest.mark.slow
 def test_noise_question_measures_an_untrained_model_itself(shared_mirror):
     model = keras.Sequential([keras.Input((28, 28)), keras.layers.LSTM(4),
                               keras.layers.Dense(10, activation="softmax")])
@@ -335,6 +342,7 @@ def trained_pair(shared_mirror):
     return pixel, rows
 
 
+@pytest.mark.slow
 def test_time_budget_passes_on_a_fair_experiment(trained_pair, capsys):
     pixel, rows = trained_pair
     verdict = run("06.time_budget", _evidence(pixel, rows))
@@ -342,6 +350,7 @@ def test_time_budget_passes_on_a_fair_experiment(trained_pair, capsys):
     assert "row by row wins" in verdict.message and "test images" in verdict.message
 
 
+@pytest.mark.slow
 def test_time_budget_accepts_the_functional_api_rmsprop_and_numpy_scaling(shared_mirror):
     x, y = _mnist(300, seed=1)
     scaled = x.astype("float32") / 255
@@ -366,6 +375,7 @@ def test_time_budget_fails_on_untrained_models():
     assert not verdict.passed and "has not been trained" in verdict.message, verdict
 
 
+@pytest.mark.slow
 def test_time_budget_fails_when_the_row_model_is_trained_on_too_little(trained_pair,
                                                                       shared_mirror):
     pixel, _ = trained_pair
@@ -377,6 +387,7 @@ def test_time_budget_fails_when_the_row_model_is_trained_on_too_little(trained_p
     assert "learned too little" in verdict.message or "does not beat" in verdict.message
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("change, message, hint", [
     ("swap", "the two models are swapped", "small_pixels"),
     ("units", "the pixel-wise LSTM has [32] units and the row-wise one [16]", "same LSTM(32)"),
@@ -408,6 +419,7 @@ def test_time_budget_says_what_makes_the_comparison_wrong(trained_pair, change, 
     assert hint in verdict.hint, verdict.hint
 
 
+@pytest.mark.slow
 def test_time_budget_verdict_survives_the_graders_evidence_round_trip(tmp_path, trained_pair):
     ks = pytest.importorskip("coursekit.instructor.grading._kernel_side")
     evidence_mod = pytest.importorskip("coursekit.instructor.grading.evidence")
@@ -490,6 +502,7 @@ def _recipe_lstm(n_fit, epochs, seed=0):
     return model
 
 
+@pytest.mark.slow
 def test_row_lstm_fails_blank_and_untrained(shared_mirror):
     from coursekit import recipes
 
@@ -499,6 +512,7 @@ def test_row_lstm_fails_blank_and_untrained(shared_mirror):
     assert not verdict.passed and "has not learned yet" in verdict.message, verdict
 
 
+@pytest.mark.slow
 def test_row_lstm_fails_when_trained_on_too_little(shared_mirror):
     verdict = run("06.row_lstm", _recipe_lstm(n_fit=1_000, epochs=1))  # two steps
     assert not verdict.passed, verdict
@@ -506,6 +520,7 @@ def test_row_lstm_fails_when_trained_on_too_little(shared_mirror):
             or "has not learned yet" in verdict.message), verdict.message
 
 
+@pytest.mark.slow
 def test_row_lstm_accepts_the_functional_api_and_another_optimizer(shared_mirror):
     x, y = _mnist(5_000)
     keras.utils.set_random_seed(0)

@@ -67,6 +67,7 @@ def test_an_untrained_model_is_told_to_fit_it():
     assert "fit" in verdict.hint
 
 
+@pytest.mark.slow
 def test_a_plain_cnn_is_not_an_augmented_one(cifar):
     x, y = cifar
     verdict = run("07.train_augmented", fit(small_cnn(), x[:256], y[:256]))
@@ -74,6 +75,7 @@ def test_a_plain_cnn_is_not_an_augmented_one(cifar):
     assert "build_augmentation" in verdict.hint
 
 
+@pytest.mark.slow
 def test_a_model_trained_on_too_little_fails(cifar):
     x, y = cifar
     verdict = run("07.train_augmented", fit(small_cnn(augmented=True), x[:256], y[:256]))
@@ -139,6 +141,7 @@ def test_fair_comparison_names_what_is_wrong(answer, expected):
     assert not verdict.passed and expected in verdict.message
 
 
+@pytest.mark.slow
 def test_fair_comparison_refuses_unfair_pairs(cifar, quick_pair):
     x, y = cifar
     plain, augmented = quick_pair
@@ -158,6 +161,7 @@ def test_fair_comparison_refuses_unfair_pairs(cifar, quick_pair):
         assert expected in verdict.message + verdict.hint, (expected, verdict)
 
 
+@pytest.mark.slow
 def test_fair_comparison_wants_both_models_to_have_learned(quick_pair):
     verdict = run("07.fair_comparison", quick_pair)  # one epoch on 256 images
     assert not verdict.passed and "at least 20%" in verdict.message
@@ -178,6 +182,7 @@ def test_fair_comparison_passes_on_a_fair_pair_with_another_optimizer(cifar):
 # The questions
 # --------------------------------------------------------------------------- #
 
+@pytest.mark.slow
 def test_the_noise_question_follows_the_students_own_models(quick_pair):
     from coursekit.checks.nb07 import augmentation_difference
 

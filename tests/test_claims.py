@@ -39,6 +39,7 @@ def test_exercises_keep_no_claim_cells_nor_their_import():
     assert [c.source for c in exercise.cells][2:] == ["import keras\nx = 1"]  # nor its import
 
 
+@pytest.mark.slow  # a fresh interpreter imports TensorFlow and trains
 def test_importing_coursekit_keeps_tensorflow_quiet(tmp_path):
     """A student's first cell imports coursekit, then keras, and trains: stderr stays empty
     of TensorFlow's start-up log (absl lines, oneDNN, CUDA), which Jupyter shows in red."""

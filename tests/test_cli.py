@@ -11,6 +11,7 @@ import pytest
 from coursekit.instructor import cli
 
 
+@pytest.mark.slow
 def test_data_info_lists_sources_and_subset(monkeypatch, shared_mirror, clean_sources, capsys):
     monkeypatch.setenv("COURSEKIT_DATA_DIR", str(shared_mirror))
     assert cli.main(["data", "info"]) == 0
@@ -45,6 +46,7 @@ def test_data_fetch_rejects_unknown_name(clean_sources, capsys):
     assert "name='imagenet'" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_data_export_then_info(monkeypatch, shared_mirror, clean_sources, tmp_path, capsys):
     monkeypatch.setenv("COURSEKIT_DATA_DIR", str(shared_mirror))
     out_dir = tmp_path / "lab-mirror"

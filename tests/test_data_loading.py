@@ -207,6 +207,7 @@ def test_fetch_uses_cache_without_network(shared_mirror, clean_sources, no_netwo
         mirror.fetch(["fashion_mnist"])
 
 
+@pytest.mark.slow
 def test_export_writes_a_mirror_that_loads(mirror_env, tmp_path, monkeypatch):
     out = tmp_path / "exported"
     infos = mirror.export(out)

@@ -1,9 +1,8 @@
 """The first cell of every notebook: what it teaches, how long it takes, how to check answers.
 
 tests/test_browser.py proves, in JupyterLab, that this text is on the first screen; these
-tests check the text itself, everywhere (no browser needed), and keep the time estimate in step
-with the README's measured table: the estimate is one line starting with "⏱", so that new
-measurements are easy to carry over.
+tests check the text itself, everywhere (no browser needed): the estimate is one line starting
+with "⏱", so that new measurements are easy to carry over.
 """
 
 from __future__ import annotations
@@ -28,11 +27,6 @@ def _first_cell(relpath: str) -> str:
     return cell.source
 
 
-def _measured_minutes() -> dict[str, float]:
-    rows = README_ROW.findall((ROOT / "README.md").read_text())
-    return {name: float(minutes) for name, minutes in rows}
-
-
 @pytest.mark.parametrize("relpath", NOTEBOOKS)
 def test_first_cell_says_what_how_long_and_how_to_check(relpath):
     lines = _first_cell(relpath).splitlines()
@@ -53,12 +47,13 @@ def test_first_cell_says_what_how_long_and_how_to_check(relpath):
     assert order == sorted(order)
 
 
-def test_time_estimates_match_the_measured_table():
-    measured = _measured_minutes()
-    assert len(measured) == 7, "the README's table of measured times has changed shape"
-    for relpath in NOTEBOOKS:
-        name = Path(relpath).stem
-        minutes = int(TIME_LINE.match(next(line for line in _first_cell(relpath).splitlines()
-                                           if line.startswith("⏱")))["minutes"])
-        assert abs(minutes - measured[name]) < 1, (
-            f"{relpath} says about {minutes} min; the README measured {measured[name]} min")
+def test_the_readmes_measured_times_say_when_and_on_what_machine():
+    """The README's wall times are measurements: the text above its table names the date and
+    the machine. (Whether they equal the notebooks' ⏱ lines is left to whoever re-measures:
+    a new measurement must not fail CI.)"""
+    readme = (ROOT / "README.md").read_text()
+    first_row = README_ROW.search(readme)
+    assert first_row, "no table of measured wall times (| 01_mlp | 318 s (5.3 min) | ...)"
+    section = readme[readme.rfind("\n#", 0, first_row.start()):first_row.start()]
+    assert re.search(r"\b20\d\d-\d\d-\d\d\b", section), "the measurements' date"
+    assert re.search(r"\d+ cores", section), "the machine the measurements ran on"

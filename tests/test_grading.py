@@ -201,6 +201,7 @@ def test_reference_expressions_come_from_the_solution_check_cells(references):
 
 
 # -- grading without a kernel ---------------------------------------------------------------
+@pytest.mark.slow
 def test_broken_wrong_and_unknown_submissions_score_zero_without_a_kernel(tmp_path, monkeypatch):
     import coursekit.instructor.grading.grader as grader_module
 
@@ -241,6 +242,7 @@ def _bad_files(folder: Path) -> list[Path]:
     return paths
 
 
+@pytest.mark.slow
 def test_rows_are_written_as_they_arrive_and_a_rerun_resumes(tmp_path, monkeypatch):
     import coursekit.instructor.grading.batch as batch
 
@@ -377,6 +379,7 @@ def test_judges_do_not_pass_forged_or_failed_evidence():
             assert not verdict.passed and verdict.points == 0
 
 
+@pytest.mark.slow
 def test_kernel_side_checks_are_fresh_copies_whatever_the_kernel_patched(monkeypatch):
     from coursekit.checks import _core
 
@@ -457,6 +460,7 @@ def test_hidden_checks_load_into_their_own_registry(tmp_path):
         load_hidden_checks(tmp_path / "bad")
 
 
+@pytest.mark.slow
 def test_hidden_checks_count_in_the_plan_and_only_own_collects_go_to_kernels(tmp_path):
     grader = Grader(SOLUTIONS, write_hidden(tmp_path / "hidden"))
     ids = grader.check_ids("01_mlp")
@@ -506,6 +510,7 @@ def test_redactor_and_clean():
 
 
 # -- command line -----------------------------------------------------------------------------
+@pytest.mark.slow
 def test_cli_grade_writes_the_gradebook_and_a_summary(tmp_path, capsys):
     paths = _bad_files(tmp_path / "subs")
     out = tmp_path / "grades.csv"

@@ -79,6 +79,7 @@ def quiet(paths, out, **kwargs):
 
 
 # -- a forged row with the right sha256, then a resume --------------------------------------
+@pytest.mark.slow
 def test_a_forged_row_is_not_trusted_on_resume(tmp_path, no_kernel, capsys):
     subs, out = tmp_path / "subs", tmp_path / "grades.csv"
     for name in ("alice", "mallory"):
@@ -124,6 +125,7 @@ def test_the_signing_key_is_private_and_checked(tmp_path):
 
 
 # -- two runs on one gradebook ----------------------------------------------------------------
+@pytest.mark.slow
 def test_a_second_run_on_the_same_gradebook_stops_and_the_lock_dies_with_its_holder(
         tmp_path, no_kernel):
     subs, out = tmp_path / "subs", tmp_path / "grades.csv"
@@ -151,6 +153,7 @@ def test_a_second_run_on_the_same_gradebook_stops_and_the_lock_dies_with_its_hol
 
 
 # -- spreadsheet formulas in names ------------------------------------------------------------
+@pytest.mark.slow
 def test_formulas_in_file_names_are_neutralised_in_every_cell(tmp_path, no_kernel,
                                                               monkeypatch):
     subs, out = tmp_path / "subs", tmp_path / "grades.csv"
@@ -172,6 +175,7 @@ def test_formulas_in_file_names_are_neutralised_in_every_cell(tmp_path, no_kerne
 
 
 # -- a link to the solution -------------------------------------------------------------------
+@pytest.mark.slow
 def test_links_to_the_solution_are_refused_without_a_kernel(tmp_path, no_kernel):
     subs, out, elsewhere = tmp_path / "subs", tmp_path / "grades.csv", tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -202,6 +206,7 @@ def test_links_to_the_solution_are_refused_without_a_kernel(tmp_path, no_kernel)
 
 
 # -- the snapshot and its caps ----------------------------------------------------------------
+@pytest.mark.slow
 def test_grading_uses_the_snapshot_taken_before_any_kernel(tmp_path, monkeypatch):
     path = save(wrong_notebook(), tmp_path / "subs" / "alice_01_mlp.ipynb")
     taken = snapshot(find_submissions([path])[0])
@@ -213,6 +218,7 @@ def test_grading_uses_the_snapshot_taken_before_any_kernel(tmp_path, monkeypatch
     assert '"outputs": []' in taken.cells and "image/png" not in taken.cells
 
 
+@pytest.mark.slow
 def test_an_8_mb_markdown_cell_is_refused_clearly_and_kept_out_of_memory(tmp_path, no_kernel):
     huge = with_cell(tiny(exercise("01_mlp"), "01_mlp"), "")
     huge.cells[-1] = nbformat.v4.new_markdown_cell("x" * (8 * 2**20))
@@ -229,11 +235,10 @@ def test_an_8_mb_markdown_cell_is_refused_clearly_and_kept_out_of_memory(tmp_pat
 def _forged_build_evidence(kind: str) -> list[dict]:
     from coursekit.checks.nb01 import BUILD_CASES
 
-    model = {"class_name": "Sequential", "name": "m", "input_shape": [None, 784], "params": 1,
-             "layers": [{"class_name": kind, "name": "x"},
-                        {"class_name": "Dense", "name": "d", "units": 10,
-                         "activation": "softmax"}]}
-    return [{"hidden_size": h, "num_layers": n, "model": model} for h, n in BUILD_CASES]
+    return [{"hidden_size": h, "num_layers": n, "input_shape": [None, 784], "params": 1,
+             "layers": [{"kind": kind}, {"kind": "Dense", "units": 10,
+                                         "activation": "softmax"}]}
+            for h, n in BUILD_CASES]
 
 
 #: What a hostile kernel reports, per submission: its first error, then per check
@@ -278,6 +283,7 @@ def _hostile_kernel(tmp_path: Path):
     return execute
 
 
+@pytest.mark.slow
 def test_texts_a_kernel_sends_never_reach_the_gradebook_or_feedback(tmp_path, monkeypatch):
     subs, out = tmp_path / "subs", tmp_path / "grades.csv"
     for name in HOSTILE:
@@ -307,9 +313,9 @@ def test_texts_a_kernel_sends_never_reach_the_gradebook_or_feedback(tmp_path, mo
 
 
 def test_templates_keep_the_structure_and_only_bounded_values():
-    import coursekit.checks._core as core
+    from coursekit.checks import _core
 
-    templates = Templates([Path(core.__file__).read_text()])
+    templates = Templates([Path(_core.__file__).read_text()])
     assert templates.render("could not judge the answer (ValueError: invalid literal for "
                             f"int(): '{SMUGGLED}').") == "could not judge the answer (ValueError)."
     assert templates.render(f"expected {SMUGGLED}, got None.") == f"expected {SMUGGLED}, got None."
@@ -321,6 +327,7 @@ def test_templates_keep_the_structure_and_only_bounded_values():
 
 
 # -- control characters in names --------------------------------------------------------------
+@pytest.mark.slow
 def test_control_characters_in_names_reach_no_terminal_csv_or_feedback(tmp_path, no_kernel,
                                                                        capsys):
     subs, out = tmp_path / "subs", tmp_path / "grades.csv"

@@ -224,6 +224,7 @@ def _marked(marker: str) -> list[psutil.Process]:
     return out
 
 
+@pytest.mark.slow
 @needs_bwrap
 def test_processes_a_kernel_leaves_behind_die_with_its_sandbox():
     """Double fork, setsid and nohup children survive their parent unconfined; in the
@@ -265,6 +266,7 @@ print(json.dumps({"children": children, "tmp": fill("/tmp/fill", 8),
 """
 
 
+@pytest.mark.slow
 @needs_bwrap
 def test_process_count_file_size_and_tmpfs_are_limited():
     limits = Limits(processes=40, file_mb=6, disk_mb=4)
@@ -282,6 +284,7 @@ print(json.dumps({"allocated": len(block) // 2**20}))
 """
 
 
+@pytest.mark.slow
 @needs_bwrap
 def test_the_kernels_cgroup_kills_it_at_its_hard_memory_limit():
     """Memory the watchdog might not see in time (or at all: tmpfs pages) stops at the
@@ -297,6 +300,7 @@ def test_the_kernels_cgroup_kills_it_at_its_hard_memory_limit():
     assert not list(_own("memory").glob("ck-kernel-*"))  # each removed after its run
 
 
+@pytest.mark.slow
 def test_without_bubblewrap_grading_refuses_with_what_to_install(tmp_path, monkeypatch,
                                                                  capsys):
     monkeypatch.setenv("COURSEKIT_BWRAP", "/bin/false")
@@ -328,6 +332,7 @@ def _sparse_npy(path: Path, nbytes: int, shape: tuple[int, ...] | None = None) -
         f.truncate(f.tell() + nbytes)  # a hole: no disk, but 256 MB once loaded
 
 
+@pytest.mark.slow
 def test_evidence_bombs_are_refused_unread(tmp_path):
     """A 200,000-deep manifest, many references to one sparse 256 MB .npy, a header that
     claims more than the file holds: each refused, in little time and memory."""
@@ -383,6 +388,7 @@ class Slow(Check):
 '''
 
 
+@pytest.mark.slow
 def test_judging_runs_in_a_limited_process_that_a_bad_judgement_cannot_take_down(tmp_path):
     hidden = tmp_path / "hidden"
     hidden.mkdir()
@@ -425,6 +431,7 @@ class Count{n}(Check):
 '''
 
 
+@pytest.mark.slow
 def test_kernels_get_only_their_notebooks_checks_and_never_a_judge(tmp_path):
     hidden = tmp_path / "hidden"
     hidden.mkdir()
@@ -450,6 +457,7 @@ def test_kernels_get_only_their_notebooks_checks_and_never_a_judge(tmp_path):
     assert "build_cnn" not in "".join(sent.values())
 
 
+@pytest.mark.slow
 def test_a_check_module_gets_the_check_modules_it_imports():
     grader = Grader(SOLUTIONS)
     try:

@@ -10,6 +10,7 @@ import pytest
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
+pytestmark = pytest.mark.slow  # a real Jupyter kernel
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -117,6 +117,7 @@ def test_original_optimizers_are_keras_defaults(name, kind):
     assert float(optimizer.learning_rate) == pytest.approx(1e-3)
 
 
+@pytest.mark.slow
 def test_recipe_train_runs_on_stored_images():
     rng = np.random.default_rng(0)
     x = rng.integers(0, 256, (256, 28, 28), dtype=np.uint8)

@@ -55,6 +55,7 @@ def spy_on_fit(model, monkeypatch) -> list[dict]:
 # train
 # --------------------------------------------------------------------------- #
 
+@pytest.mark.slow
 def test_train_returns_result_with_history_timings_and_test_scores(data, capsys):
     x, y = data
     model = small_model()
@@ -79,6 +80,7 @@ def test_train_returns_result_with_history_timings_and_test_scores(data, capsys)
     assert model.loss == "sparse_categorical_crossentropy"
 
 
+@pytest.mark.slow
 def test_train_same_seed_gives_identical_history(data):
     x, y = data
 
@@ -96,6 +98,7 @@ def test_train_same_seed_gives_identical_history(data):
     assert run(seed=2, draws=0) != first
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("labels", "loss"), [
     ("sparse", "sparse_categorical_crossentropy"),
     ("column", "sparse_categorical_crossentropy"),
@@ -196,6 +199,7 @@ def test_train_rejects_non_models_and_conflicting_options(data):
         train(compiled, x, y, epochs=1, learning_rate=0.1)
 
 
+@pytest.mark.slow
 def test_train_optimizer_learning_rate_and_compiled_models(data):
     x, y = data
     model = small_model()
@@ -215,6 +219,7 @@ def test_train_optimizer_learning_rate_and_compiled_models(data):
     assert 0.0 <= result.test_accuracy <= 1.0  # computed from the predictions
 
 
+@pytest.mark.slow
 def test_train_passes_user_callbacks_and_stops_early(data):
     x, y = data
     stopper = keras.callbacks.EarlyStopping(monitor="loss", patience=0, min_delta=10.0)
@@ -223,6 +228,7 @@ def test_train_passes_user_callbacks_and_stops_early(data):
     assert result.epochs == len(result.epoch_seconds) == len(result.history["loss"]) < 5
 
 
+@pytest.mark.slow
 def test_progress_bar_is_a_tqdm_callback_with_keras_output_off(data, monkeypatch, capsys):
     x, y = data
     model = small_model()
@@ -237,6 +243,7 @@ def test_progress_bar_is_a_tqdm_callback_with_keras_output_off(data, monkeypatch
     assert "2/2" in err and "epoch" in err
 
 
+@pytest.mark.slow
 def test_no_progress_bar_when_progress_is_false(data, monkeypatch, capsys):
     x, y = data
     model = small_model()
@@ -304,6 +311,7 @@ def test_module_exports():
     assert not hasattr(training, "predict_classes")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("steps_per_execution", [1, 2])
 def test_batch_bar_counts_every_batch(data, monkeypatch, steps_per_execution):
     """With steps_per_execution=N Keras reports every N-th batch; the bar still ends full."""

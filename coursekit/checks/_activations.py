@@ -11,6 +11,8 @@ here and nowhere else.
 
 Example
 -------
+>>> from coursekit.checks._activations import (activation_name, layer_activation,
+...                                          merge_activations)
 >>> import keras
 >>> import tensorflow as tf
 >>> activation_name(tf.nn.softmax), activation_name("relu"), activation_name(None)
@@ -105,6 +107,7 @@ def activation_name(fn: Any) -> str:
 
     Examples
     --------
+    >>> from coursekit.checks._activations import activation_name
     >>> import keras
     >>> [activation_name(f) for f in (keras.ops.relu, keras.activations.softmax, "swish")]
     ['relu', 'softmax', 'silu']
@@ -133,6 +136,7 @@ def activation_name(fn: Any) -> str:
 def layer_activation(layer: Any) -> str | None:
     """The activation an activation layer applies (canonical name), or None for other layers.
 
+    >>> from coursekit.checks._activations import layer_activation
     >>> import keras
     >>> layer_activation(keras.layers.Activation("relu")), layer_activation(keras.layers.ReLU())
     ('relu', 'relu')

@@ -15,6 +15,7 @@ exercise cell until that cell runs again.
 
 Example
 -------
+>>> from coursekit.checks._cell_status import CellRecorder
 >>> from IPython.core.interactiveshell import ExecutionInfo, ExecutionResult
 >>> rec = CellRecorder()
 >>> info = ExecutionInfo("def f(:\\n    pass", store_history=True, silent=False,

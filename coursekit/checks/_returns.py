@@ -5,6 +5,7 @@ single layer, or the list of layers instead of the model built from them.
 
 Example
 -------
+>>> from coursekit.checks._returns import require_model
 >>> import keras
 >>> require_model(keras.layers.Dense(10), "build_mlp(16, 2)")
 Traceback (most recent call last):

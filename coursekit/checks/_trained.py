@@ -51,6 +51,7 @@ CHANCE_LEVEL = 0.2
 def binomial_se(accuracy: float, n: int) -> float:
     """The standard error of an accuracy measured on ``n`` independent images.
 
+    >>> from coursekit.checks._trained import binomial_se
     >>> round(100 * binomial_se(0.99, 10_000), 2)  # ±0.1 point at 99% on 10,000 images
     0.1
     """
