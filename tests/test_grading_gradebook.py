@@ -235,10 +235,11 @@ def test_an_8_mb_markdown_cell_is_refused_clearly_and_kept_out_of_memory(tmp_pat
 def _forged_build_evidence(kind: str) -> list[dict]:
     from coursekit.checks.nb01 import BUILD_CASES
 
-    return [{"hidden_size": h, "num_layers": n, "input_shape": [None, 784], "params": 1,
-             "layers": [{"kind": kind}, {"kind": "Dense", "units": 10,
-                                         "activation": "softmax"}]}
-            for h, n in BUILD_CASES]
+    model = {"class_name": "Sequential", "name": "m", "input_shape": [None, 784], "params": 1,
+             "layers": [{"class_name": kind, "name": "x"},
+                        {"class_name": "Dense", "name": "d", "units": 10,
+                         "activation": "softmax"}]}
+    return [{"hidden_size": h, "num_layers": n, "model": model} for h, n in BUILD_CASES]
 
 
 #: What a hostile kernel reports, per submission: its first error, then per check
@@ -313,9 +314,9 @@ def test_texts_a_kernel_sends_never_reach_the_gradebook_or_feedback(tmp_path, mo
 
 
 def test_templates_keep_the_structure_and_only_bounded_values():
-    from coursekit.checks import _core
+    import coursekit.checks._core as core
 
-    templates = Templates([Path(_core.__file__).read_text()])
+    templates = Templates([Path(core.__file__).read_text()])
     assert templates.render("could not judge the answer (ValueError: invalid literal for "
                             f"int(): '{SMUGGLED}').") == "could not judge the answer (ValueError)."
     assert templates.render(f"expected {SMUGGLED}, got None.") == f"expected {SMUGGLED}, got None."
