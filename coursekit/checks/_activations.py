@@ -11,8 +11,7 @@ here and nowhere else.
 
 Example
 -------
->>> from coursekit.checks._activations import (activation_name, layer_activation,
-...                                          merge_activations)
+>>> from coursekit.checks._activations import activation_name, layer_activation
 >>> import keras
 >>> import tensorflow as tf
 >>> activation_name(tf.nn.softmax), activation_name("relu"), activation_name(None)
