@@ -111,25 +111,24 @@ def test_importing_the_student_package_loads_none_of_the_tools():
 def without():
     """``without("psutil")``: from now on, importing psutil fails as where it is not
     installed, and the instructor's modules are imported afresh. Afterwards the modules
-    taken out are put back and the fresh ones dropped (others, numpy's, cannot be reloaded
-    and stay)."""
+    taken out are put back and the fresh ones dropped (the rest stay: numpy's, for one,
+    cannot be loaded twice in a process)."""
+    blocked: list[str] = []
     taken: dict[str, object] = {}
 
-    def fresh(name: str, module: str) -> bool:
-        return (name == module or name.startswith(module + ".")
+    def fresh(name: str) -> bool:
+        return (any(name == m or name.startswith(m + ".") for m in blocked)
                 or (name.startswith("coursekit.instructor.") and name != cli.__name__))
 
     def block(module: str) -> None:
-        taken["?"] = module
-        for name in [n for n in sys.modules if fresh(n, module)]:
-            taken[name] = sys.modules.pop(name)
+        blocked.append(module)
+        for name in [n for n in sys.modules if fresh(n)]:
+            taken.setdefault(name, sys.modules.pop(name))
         sys.modules[module] = None  # what `import module` then raises: ModuleNotFoundError
 
     yield block
-    module = taken.pop("?", None)
-    if module is not None:
-        for name in [n for n in sys.modules if fresh(n, module)]:
-            del sys.modules[name]
+    for name in [n for n in sys.modules if fresh(n)]:
+        del sys.modules[name]
     sys.modules.update(taken)
 
 

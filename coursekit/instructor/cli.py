@@ -255,9 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-#: The instructor extra's packages, by the name they are imported as. In a student's install
-#: (``pip install coursekit``, no extra) importing one of them fails; :func:`main` then says
-#: which and how to install it instead of showing the traceback.
+#: The instructor extra's packages, by the name they are imported as. A student's install
+#: (``pip install coursekit``, no extra) may lack some (JupyterLab brings others); where one
+#: is missing, :func:`main` says which and how to install it instead of a traceback.
 INSTRUCTOR_IMPORTS = {"nbformat": "nbformat", "nbclient": "nbclient",
                       "jupyter_client": "jupyter_client", "ipykernel": "ipykernel",
                       "zmq": "pyzmq", "psutil": "psutil", "distributed": "distributed",
