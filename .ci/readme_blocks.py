@@ -7,9 +7,10 @@ A block CI runs is a fenced ``bash`` block right after a marker line ``<!-- ci: 
     python3 -m venv .venv && .venv/bin/pip install -e .
     ```
 
-``python3 .ci/readme_blocks.py README.md NAME`` prints block NAME's text, for ``.ci/run``
-to run in ``bash -e``; a missing or empty block is an error (exit 2), so CI can never
-silently skip a command the README gives.
+``python3 .ci/readme_blocks.py README.md`` lists the blocks' names in the README's order, and
+``python3 .ci/readme_blocks.py README.md NAME`` prints block NAME's text, for ``.ci/run`` to
+run in ``bash -e``. A marker without its block, a repeated name or an empty block is an error
+(exit 2), so CI can never silently skip a command the README gives.
 
 Example
 -------
@@ -59,11 +60,15 @@ def block(text: str, name: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print("usage: readme_blocks.py README.md NAME", file=sys.stderr)
+    if len(argv) not in (1, 2):
+        print("usage: readme_blocks.py README.md [NAME]", file=sys.stderr)
         return 2
     try:
-        print(block(Path(argv[0]).read_text(encoding="utf-8"), argv[1]), end="")
+        text = Path(argv[0]).read_text(encoding="utf-8")
+        if len(argv) == 2:
+            print(block(text, argv[1]), end="")
+        else:
+            print("\n".join(blocks(text)))
     except (OSError, BlockError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
