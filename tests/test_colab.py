@@ -8,8 +8,11 @@ Colab:
 
 - imports ``google.colab`` (a stub package on ``PYTHONPATH``), so the cell takes its Colab branch;
 - already has TensorFlow, Keras and the rest of coursekit's dependencies, but not coursekit: its
-  site-packages point at a view of this environment's site-packages without coursekit, and it
-  has no pip of its own (creating it takes a fraction of a second);
+  site-packages point at a view of this environment's site-packages without coursekit (creating
+  it takes a fraction of a second);
+- has a recent pip, as Colab does: the view's pip is not this environment's (the one a fresh
+  ``python3 -m venv`` gives, pip 23.2 on Python 3.11, rejects ``coursekit @ git+file://...``)
+  but the newest from the package index, installed once into a venv of its own;
 - gets ``COURSEKIT_INSTALL_FROM``, the override the cell honours, in place of the repository URL,
   so that the cell's own ``pip install`` line installs this checkout.
 
@@ -123,6 +126,25 @@ def _is_coursekit(name: str) -> bool:
     return name.startswith(("coursekit", "__editable__.coursekit", "__editable___coursekit"))
 
 
+def _is_pip(name: str) -> bool:
+    return name == "pip" or re.fullmatch(r"pip-[^-]+\.dist-info", name) is not None
+
+
+def _recent_pip(home: Path) -> tuple[str, Path]:
+    """A venv with the newest pip from the package index: (its python, its site-packages)."""
+    venv.EnvBuilder(with_pip=True).create(home)
+    python = str(home / "bin" / "python")
+    upgraded = subprocess.run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
+                              capture_output=True, text=True)
+    assert upgraded.returncode == 0, (
+        "could not bring pip up to date from the package index (Colab's pip is recent; "
+        f"this test needs the index): {upgraded.stderr[-2000:]}")
+    purelib = subprocess.run([python, "-c", "import sysconfig; "
+                              "print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    return python, Path(purelib)
+
+
 @pytest.fixture(scope="module")
 def colab(tmp_path_factory: pytest.TempPathFactory) -> Colab:
     tmp = tmp_path_factory.mktemp("colab")
@@ -130,7 +152,12 @@ def colab(tmp_path_factory: pytest.TempPathFactory) -> Colab:
     view = tmp / "preinstalled"
     view.mkdir()
     for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
-        if not _is_coursekit(entry.name) and entry.suffix != ".pth":
+        if not (_is_coursekit(entry.name) or _is_pip(entry.name) or entry.suffix == ".pth"):
+            (view / entry.name).symlink_to(entry)
+    # ...and Colab's recent pip in place of this environment's, whatever its age.
+    pip_python, pip_lib = _recent_pip(tmp / "pip")
+    for entry in pip_lib.iterdir():
+        if _is_pip(entry.name):
             (view / entry.name).symlink_to(entry)
     # google.colab, as a namespace-package portion (no google/__init__.py, which would hide
     # google.protobuf from TensorFlow).
@@ -152,7 +179,7 @@ def colab(tmp_path_factory: pytest.TempPathFactory) -> Colab:
     subprocess.run([*git, "add", "."], check=True)
     subprocess.run([*git, "commit", "--quiet", "-m", "snapshot"], check=True)
     wheels = tmp / "wheels"
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+    built = subprocess.run([pip_python, "-m", "pip", "wheel", "--quiet", "--no-deps",
                             "--wheel-dir", str(wheels), str(repo)],
                            check=True, capture_output=True, text=True)
     # pip shows the build's warnings; on Colab they would clutter the setup cell.

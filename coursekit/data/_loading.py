@@ -15,6 +15,8 @@ __all__ = ["Dataset", "DatasetInfo", "Source", "class_names", "keras_cache_dir",
            "local_info", "locate"]
 
 MIRROR_ENV = "COURSEKIT_DATA_DIR"
+#: The README section that explains the mirror, named by the errors below.
+README_DATA_SECTION = "The datasets, online and offline"
 
 
 class Source(str, enum.Enum):
@@ -213,11 +215,12 @@ def download(name: str) -> Arrays:
             f"{spec.title} is not on this machine and could not be downloaded ({reason}).\n"
             f"Looked in: the offline mirror ({where}) and Keras's cache {keras_cache_dir()}.\n"
             "Do one of: connect to the internet and run again (Keras downloads and caches it);\n"
-            f"or set {MIRROR_ENV} to a folder holding the datasets (an offline mirror, "
-            "see the README's 'Offline data' section), e.g.\n"
-            f"    export {MIRROR_ENV}=/path/to/datasets\n"
-            "(a mirror is made on a connected machine with `coursekit data fetch` and "
-            "`coursekit data export DIR`)."
+            f"or set {MIRROR_ENV} to a folder holding the datasets (an offline mirror) before "
+            "JupyterLab (or Python) starts: its kernels inherit its environment, and a variable "
+            "set later does not reach them. E.g.\n"
+            f"    {MIRROR_ENV}=/path/to/datasets jupyter lab notebooks/\n"
+            f"(see the README's section {README_DATA_SECTION!r}; a mirror is made on a "
+            "connected machine with `coursekit data fetch` and `coursekit data export DIR`)."
         ) from None
 
 
@@ -283,5 +286,5 @@ def _load_path(spec: DatasetSpec, path: Path) -> Dataset:
     if not found:
         raise DataUnavailableError(
             f"No {spec.title} files in {path}. Expected one of the mirror layouts "
-            "(see the README's 'Offline data' section).")
+            f"(see the README's section {README_DATA_SECTION!r}).")
     return _read(Source.FOLDER, found[0])

@@ -329,6 +329,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: The instructor extra's packages, by the name they are imported as. A student's install
+#: (``pip install coursekit``, no extra) may lack some (JupyterLab brings others); where one
+#: is missing, :func:`main` says which and how to install it instead of a traceback.
+INSTRUCTOR_IMPORTS = {"nbformat": "nbformat", "nbclient": "nbclient",
+                      "jupyter_client": "jupyter_client", "ipykernel": "ipykernel",
+                      "zmq": "pyzmq", "psutil": "psutil", "distributed": "distributed",
+                      "dask": "distributed", "tomli": "tomli"}
+
+
+def missing_extra_message(command: str, exc: ModuleNotFoundError) -> str | None:
+    """The one line saying which instructor package ``command`` lacks; None if ``exc`` is
+    about any other module (a real bug, which keeps its traceback).
+
+    Example
+    -------
+    >>> print(missing_extra_message("grade", ModuleNotFoundError(name="psutil")))
+    ... # doctest: +ELLIPSIS
+    error: `coursekit grade` needs psutil, from the instructor extra: pip install "coursekit[...
+    >>> missing_extra_message("grade", ModuleNotFoundError(name="numpyy")) is None
+    True
+    """
+    package = INSTRUCTOR_IMPORTS.get((exc.name or "").partition(".")[0])
+    if package is None:
+        return None
+    return (f"error: `coursekit {command}` needs {package}, from the instructor extra: "
+            'pip install "coursekit[instructor]" (in a checkout: pip install -e ".[instructor]")')
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (0 ok, 1 problem found, 2 error)."""
     args = build_parser().parse_args(argv)
@@ -336,6 +364,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except CourseKitError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as exc:
+        message = missing_extra_message(args.command, exc)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
         return 2
 
 
