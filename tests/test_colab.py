@@ -33,7 +33,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import sysconfig
 import venv
 from dataclasses import dataclass
