@@ -1,9 +1,14 @@
-"""Run profiles: ``full`` (the real course) or ``quick`` (CI and slow laptops).
+"""Run profiles: ``full`` (the real course), ``quick`` (CI and slow laptops), ``grade``.
 
 The environment variable ``COURSEKIT_PROFILE`` picks the profile; the default
 is ``full``. Notebooks ask the active profile for their sample counts and
 epochs, so one notebook serves both a real run and a smoke run, and they print
 it near the top so that a quick run is never mistaken for a real one.
+
+``grade`` is the grader's own profile (``coursekit grade`` sets it in every
+kernel; students and nbval use ``quick`` or ``full``): the quick profile's
+epochs and choices, on a quarter of its samples (:data:`GRADE_DIVISOR`). The
+checks hold a submission to thresholds calibrated for each profile.
 
 Example
 -------
@@ -12,6 +17,9 @@ Example
 (1, 2000)
 >>> p.pick(full="big", quick="small")
 'small'
+>>> g = Profile("grade")
+>>> g.is_quick, g.epochs(10, quick=3), g.samples(60_000), g.samples(5_000, quick=500)
+(True, 3, 500, 125)
 """
 
 from __future__ import annotations
@@ -23,16 +31,19 @@ from typing import TypeVar
 from ._validation import check_int
 from .errors import InvalidParameterError
 
-__all__ = ["PROFILES", "PROFILE_ENV", "Profile", "current", "machine", "show"]
+__all__ = ["GRADE_DIVISOR", "PROFILES", "PROFILE_ENV", "Profile", "current", "machine", "show"]
 
 PROFILE_ENV = "COURSEKIT_PROFILE"
-PROFILES = ("full", "quick")
+PROFILES = ("full", "quick", "grade")
+#: The grade profile takes this fraction (1 / GRADE_DIVISOR) of the quick profile's samples.
+GRADE_DIVISOR = 4
 
 T = TypeVar("T")
 
 _DESCRIPTIONS = {
     "full": "the real course: all data, all epochs",
     "quick": "a smoke run: few samples and epochs; accuracies and timings are NOT representative",
+    "grade": "the grader's run: a quarter of the quick profile's samples; NOT representative",
 }
 
 
@@ -42,7 +53,7 @@ class Profile:
 
     Attributes
     ----------
-    name : {"full", "quick"}
+    name : {"full", "quick", "grade"}
     quick_samples : int
         Default number of training samples in the quick profile.
     quick_epochs : int
@@ -55,7 +66,8 @@ class Profile:
 
     @property
     def is_quick(self) -> bool:
-        return self.name == "quick"
+        """True in the smoke-run profiles, ``quick`` and the grader's ``grade``."""
+        return self.name in ("quick", "grade")
 
     def pick(self, *, full: T, quick: T) -> T:
         """Return ``full`` or ``quick`` according to the profile."""
@@ -69,7 +81,8 @@ class Profile:
         return (quick or self.quick_epochs) if self.is_quick else full
 
     def samples(self, full: int | None, quick: int | None = None) -> int | None:
-        """Samples to use: ``full`` (None means all), or at most ``quick`` (default 2,000)."""
+        """Samples to use: ``full`` (None means all), or at most ``quick`` (default 2,000);
+        in the grade profile, at most ``quick // GRADE_DIVISOR`` (at least 1)."""
         if full is not None:
             check_int("full", full, min_value=1)
         if quick is not None:
@@ -77,6 +90,8 @@ class Profile:
         if not self.is_quick:
             return full
         n = quick or self.quick_samples
+        if self.name == "grade":
+            n = max(1, n // GRADE_DIVISOR)
         return n if full is None else min(full, n)
 
     def describe(self) -> str:
@@ -88,7 +103,8 @@ def current() -> Profile:
     """The profile named by ``COURSEKIT_PROFILE`` (read at each call), default ``full``."""
     name = os.environ.get(PROFILE_ENV, "full").strip().lower() or "full"
     if name not in PROFILES:
-        raise InvalidParameterError(PROFILE_ENV, name, "'full' or 'quick'")
+        raise InvalidParameterError(PROFILE_ENV, name, "'full' or 'quick' ('grade': the "
+                                    "grader's own)")
     return Profile(name)
 
 

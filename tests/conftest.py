@@ -96,11 +96,12 @@ FULL_SEEDS = pytest.mark.skipif(
     reason="the full profile's seed sweep takes minutes a seed: set COURSEKIT_FULL_SEEDS=1")
 
 
-@pytest.fixture(params=["quick", pytest.param("full", marks=FULL_SEEDS)])
+@pytest.fixture(params=["quick", "grade", pytest.param("full", marks=FULL_SEEDS)])
 def seed_profile(request, monkeypatch):
-    """Each profile in turn (the full one only with ``COURSEKIT_FULL_SEEDS=1``), set as the
-    current profile: a seed test trains the solution in that profile's sizes, as the
-    notebook does, and the check judges it by that profile's thresholds."""
+    """Each profile in turn (the full one only with ``COURSEKIT_FULL_SEEDS=1``; ``grade`` is
+    the grader's), set as the current profile: a seed test trains the solution in that
+    profile's sizes, as the notebook does, and the check judges it by that profile's
+    thresholds."""
     from coursekit.profiles import Profile
 
     monkeypatch.setenv("COURSEKIT_PROFILE", request.param)

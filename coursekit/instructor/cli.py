@@ -173,8 +173,10 @@ def add_grade(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--hidden", metavar="DIR", help="folder of hidden checks (*.py)")
     p.add_argument("--feedback", metavar="DIR", help="write a Markdown report per submission")
     p.add_argument("--force", action="store_true", help="regrade what the CSV already has")
-    p.add_argument("--profile", choices=["quick", "full"], default="quick",
-                   help="the course profile the notebooks run in (default: quick)")
+    p.add_argument("--profile", choices=["grade", "quick", "full"], default="grade",
+                   help="the course profile the notebooks run in (default: grade, the "
+                        "grader's own: the quick profile's epochs on a quarter of its "
+                        "samples, with thresholds calibrated for it)")
     p.add_argument("--memory-limit", type=int, default=4096, metavar="MB",
                    help="memory limit of each notebook's kernel (default: 4096)")
     p.add_argument("--reference", metavar="DIR",

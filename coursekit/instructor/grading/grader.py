@@ -28,6 +28,7 @@ import nbformat
 
 from ...checks import REGISTRY, Check, Verdict, all_checks
 from ...errors import CourseKitError
+from ...profiles import PROFILES
 from ..build import BEGIN, strip_solutions
 from .bwrap import require_sandbox
 from .evidence import Outcome
@@ -141,7 +142,9 @@ class Grader:
     hidden_dir : path, optional
         A folder of hidden checks (see :mod:`coursekit.instructor.grading.hidden`).
     limits : Limits
-    profile : {"quick", "full"}
+    profile : {"grade", "quick", "full"}
+        The course profile the notebooks run in (``grade``: the grader's own, smaller
+        than ``quick``; see :mod:`coursekit.profiles`).
     secrets : iterable of str
         Texts no result may quote (other students' cells); the hidden checks'
         files are added.
@@ -153,10 +156,10 @@ class Grader:
 
     def __init__(self, reference_dir: str | Path | None = None,
                  hidden_dir: str | Path | None = None, limits: Limits | None = None,
-                 profile: str = "quick", secrets: list[str] | tuple[str, ...] = (),
+                 profile: str = "grade", secrets: list[str] | tuple[str, ...] = (),
                  sandbox: bool = True) -> None:
-        if profile not in ("quick", "full"):
-            raise CourseKitError(f"profile {profile!r}: expected 'quick' or 'full'")
+        if profile not in PROFILES:
+            raise CourseKitError(f"profile {profile!r}: expected 'grade', 'quick' or 'full'")
         self.sandbox = bool(sandbox)
         if self.sandbox:
             require_sandbox()
