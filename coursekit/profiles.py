@@ -7,8 +7,9 @@ it near the top so that a quick run is never mistaken for a real one.
 
 ``grade`` is the grader's own profile (``coursekit grade`` sets it in every
 kernel; students and nbval use ``quick`` or ``full``): the quick profile's
-epochs and choices, on a quarter of its samples (:data:`GRADE_DIVISOR`). The
-checks hold a submission to thresholds calibrated for each profile.
+epochs and choices, on a quarter of its samples (:data:`GRADE_DIVISOR`) but
+never fewer than 300 (:data:`GRADE_FLOOR`). The checks hold a submission to
+thresholds calibrated for each profile.
 
 Example
 -------
@@ -19,7 +20,7 @@ Example
 'small'
 >>> g = Profile("grade")
 >>> g.is_quick, g.epochs(10, quick=3), g.samples(60_000), g.samples(5_000, quick=500)
-(True, 3, 500, 125)
+(True, 3, 500, 300)
 """
 
 from __future__ import annotations
@@ -31,19 +32,23 @@ from typing import TypeVar
 from ._validation import check_int
 from .errors import InvalidParameterError
 
-__all__ = ["GRADE_DIVISOR", "PROFILES", "PROFILE_ENV", "Profile", "current", "machine", "show"]
+__all__ = ["GRADE_DIVISOR", "GRADE_FLOOR", "PROFILES", "PROFILE_ENV", "Profile", "current", "machine", "show"]
 
 PROFILE_ENV = "COURSEKIT_PROFILE"
 PROFILES = ("full", "quick", "grade")
-#: The grade profile takes this fraction (1 / GRADE_DIVISOR) of the quick profile's samples.
+#: The grade profile takes this fraction (1 / GRADE_DIVISOR) of the quick profile's samples,
 GRADE_DIVISOR = 4
+#: ... but never fewer than GRADE_FLOOR (nor more than quick): below about 300 images some
+#: experiments (notebook 06's time budget) no longer learn anything to check.
+GRADE_FLOOR = 300
 
 T = TypeVar("T")
 
 _DESCRIPTIONS = {
     "full": "the real course: all data, all epochs",
     "quick": "a smoke run: few samples and epochs; accuracies and timings are NOT representative",
-    "grade": "the grader's run: a quarter of the quick profile's samples; NOT representative",
+    "grade": "the grader's run: a quarter of the quick profile's samples (at least 300); "
+             "NOT representative",
 }
 
 
@@ -82,7 +87,8 @@ class Profile:
 
     def samples(self, full: int | None, quick: int | None = None) -> int | None:
         """Samples to use: ``full`` (None means all), or at most ``quick`` (default 2,000);
-        in the grade profile, at most ``quick // GRADE_DIVISOR`` (at least 1)."""
+        in the grade profile, ``quick // GRADE_DIVISOR`` but at least ``GRADE_FLOOR`` (and
+        never more than the quick profile's)."""
         if full is not None:
             check_int("full", full, min_value=1)
         if quick is not None:
@@ -91,7 +97,7 @@ class Profile:
             return full
         n = quick or self.quick_samples
         if self.name == "grade":
-            n = max(1, n // GRADE_DIVISOR)
+            n = max(n // GRADE_DIVISOR, min(n, GRADE_FLOOR))
         return n if full is None else min(full, n)
 
     def describe(self) -> str:

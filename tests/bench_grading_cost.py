@@ -144,7 +144,8 @@ def _breakdown(t0: float, t1: float,
             small[1] += cpu1 - cpu0
     rows.append(("the other cells (< 0.5 s each)", *small))
     rows.append(("extraction (one cell per check)", *extraction))
-    rows.append(("after the kernel: judging, gradebook", t1 - end, None))
+    after = (_STARTS[1] if len(_STARTS) > 1 and _STARTS[1] > end else t1) - end
+    rows.append(("after its kernel, until the next starts (judging, gradebook)", after, None))
     return rows
 
 

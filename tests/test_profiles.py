@@ -28,7 +28,7 @@ def test_quick_shrinks(monkeypatch):
 
 def test_grade_is_quick_on_a_quarter_of_its_samples(monkeypatch):
     """The grader's profile: the quick profile's epochs and choices, a quarter of its samples
-    (never more than asked for, never none), and claims are not checked."""
+    but at least 300 (never more than asked for or than quick), and claims are not checked."""
     from coursekit.claims import claim
 
     monkeypatch.setenv("COURSEKIT_PROFILE", "grade")
@@ -36,8 +36,8 @@ def test_grade_is_quick_on_a_quarter_of_its_samples(monkeypatch):
     assert p.is_quick and p.pick(full="a", quick="b") == "b"
     assert p.epochs(20) == 1 and p.epochs(10, quick=3) == 3
     assert p.samples(60_000) == 500 and p.samples(None) == 500
-    assert p.samples(5_000, quick=500) == 125 and p.samples(100) == 100
-    assert p.samples(10, quick=2) == 1
+    assert p.samples(5_000, quick=1_600) == 400 and p.samples(5_000, quick=500) == 300
+    assert p.samples(1_000, quick=200) == 200 and p.samples(100) == 100
     claim(False, "a claim the full profile checks")  # does not raise
 
 

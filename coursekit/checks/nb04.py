@@ -207,7 +207,7 @@ class MoreParamsQuestion(Question):
 
 
 #: The validation images of the notebook's split, per profile (for standard errors).
-VAL_SIZE = {"quick": 500, "full": 5_000, "grade": 125}
+VAL_SIZE = {"quick": 500, "full": 5_000, "grade": 300}
 
 
 def _table_accuracies(table: Any) -> dict[int, float]:
