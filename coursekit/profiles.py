@@ -32,7 +32,8 @@ from typing import TypeVar
 from ._validation import check_int
 from .errors import InvalidParameterError
 
-__all__ = ["GRADE_DIVISOR", "GRADE_FLOOR", "PROFILES", "PROFILE_ENV", "Profile", "current", "machine", "show"]
+__all__ = ["GRADE_DIVISOR", "GRADE_FLOOR", "PROFILES", "PROFILE_ENV", "Profile", "current",
+           "machine", "show"]
 
 PROFILE_ENV = "COURSEKIT_PROFILE"
 PROFILES = ("full", "quick", "grade")

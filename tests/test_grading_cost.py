@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from typing import ClassVar
 
 import pytest
 
@@ -71,7 +72,7 @@ def test_the_sandboxed_kernel_sees_the_grade_profile_and_its_thread_share(thread
 class _Recorder:
     """Stands in for the Grader: records what the batch gave it, grades nothing."""
 
-    seen: list[tuple[str, Limits]] = []
+    seen: ClassVar[list[tuple[str, Limits]]] = []
 
     def __init__(self, reference, hidden, limits, profile, sandbox=True):
         self.limits, self.profile = limits, profile
