@@ -106,3 +106,44 @@ def test_coursekit_grade_runs_kernels_in_the_grade_profile_with_their_share(
                  str(tmp_path / "g.csv"), "--no-progress", *argv]) in (0, None)
     [(given, limits)] = _Recorder.seen
     assert given == profile and limits.threads == 6 // jobs
+
+
+PROFILE_OF = '''
+from coursekit.checks import Check
+from coursekit import profiles
+
+class Seen{n}(Check):
+    id = "{nb}.hidden_profile"
+    notebook = "{stem}"
+    target = "x"
+
+    def judge(self, evidence):
+        return self.ok("judged in " + profiles.current().name)
+'''
+
+
+def test_each_notebook_is_judged_in_the_profile_its_kernel_ran_in(tmp_path):
+    """Asked for grade, the grader runs a notebook calibrated for it in grade and the others
+    in quick (profiles.for_notebook), and its judging process holds each check to the
+    profile its own notebook ran in."""
+    from coursekit.instructor.grading import load_hidden_checks
+    from coursekit.instructor.grading.judging import JudgeProcess
+    from coursekit.profiles import for_notebook
+
+    hidden = tmp_path / "hidden"
+    hidden.mkdir()
+    for n, (nb, stem) in enumerate([("01", "01_mlp"), ("05", "05_regularization")]):
+        (hidden / f"h{n}.py").write_text(PROFILE_OF.format(n=n, nb=nb, stem=stem))
+    folder = tmp_path / "e"
+    folder.mkdir()
+    (folder / "manifest.json").write_text(json.dumps({"kind": "evidence", "tree": 1}))
+    checks = load_hidden_checks(hidden)
+    judge = JudgeProcess(hidden, timeout=30, profile="grade")
+    try:
+        seen = [judge.judge(checks[f"{nb}.hidden_profile"].check, folder, 2**20, 10).message
+                for nb in ("01", "05")]
+    finally:
+        judge.close()
+    assert seen == ["judged in grade", "judged in quick"]
+    assert [for_notebook(stem, "grade") for stem in ("01_mlp", "05_regularization")] == [
+        "grade", "quick"]

@@ -333,8 +333,7 @@ class ChooseL2(Check):
     expects: ClassVar[str] = ("(best_l2, sweep_models): the L2 strength you chose and the dict "
                               "{L2 strength: trained model} of your sweep")
     #: Validation accuracy below which a model of the sweep has not been trained.
-    min_accuracy: ClassVar[dict[str, float]] = {"quick": 0.30, "full": 0.90,
-                                                   "grade": 0.99}
+    min_accuracy: ClassVar[dict[str, float]] = {"quick": 0.30, "full": 0.90}
 
     def collect(self, obj: Any) -> Any:
         choice, models = _sweep_answer(obj, "best_l2")
@@ -404,8 +403,7 @@ class TrainRegularized(TrainedModelCheck):
     notebook: ClassVar[str] = "05_regularization"
     points: ClassVar[float] = 2
     dataset: ClassVar[str] = "mnist"
-    min_accuracy: ClassVar[dict[str, float]] = {"quick": 0.40, "full": 0.98,
-                                                   "grade": 0.99}
+    min_accuracy: ClassVar[dict[str, float]] = {"quick": 0.40, "full": 0.98}
     advice: ClassVar[str] = ("train your build_regularized_cnn(l2=best_l2) on all the training "
                              "images of the exercise, for the epochs it gives, with the course "
                              "recipe's optimizer")

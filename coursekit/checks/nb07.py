@@ -390,8 +390,8 @@ class TrainAugmented(TrainedModelCheck):
     notebook = "07_cifar10"
     points = 2
     dataset = "cifar10"
-    eval_samples = {"quick": None, "full": None, "grade": None}
-    min_accuracy = {"quick": 0.25, "full": 0.50, "grade": 0.99}
+    eval_samples = {"quick": None, "full": None}
+    min_accuracy = {"quick": 0.25, "full": 0.50}
     advice = ("fit the augmented CNN on all of x_fit for EPOCHS epochs, with the validation "
               "images as validation_data; an augmented model learns more slowly than a plain "
               "one: look at its validation curve")
@@ -425,7 +425,7 @@ class FairComparison(Check):
     points = 1
     expects = "(plain_cnn, augmented_cnn): two trained Keras models"
     #: The validation accuracy each model must reach (it learned something).
-    min_accuracy = {"quick": 0.2, "full": 0.40, "grade": 0.99}
+    min_accuracy = {"quick": 0.2, "full": 0.40}
 
     def collect(self, pair: Any) -> Any:
         if not (isinstance(pair, tuple) and len(pair) == 2):

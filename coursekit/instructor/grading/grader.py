@@ -28,7 +28,7 @@ import nbformat
 
 from ...checks import REGISTRY, Check, Verdict, all_checks
 from ...errors import CourseKitError
-from ...profiles import PROFILES
+from ...profiles import PROFILES, for_notebook
 from ..build import BEGIN, strip_solutions
 from .bwrap import require_sandbox
 from .evidence import Outcome
@@ -331,7 +331,7 @@ class Grader:
         wanted = sorted({_CORE, *(k.module for k in kernel_checks)})
         name = submission.path.name if submission.path.suffix == ".ipynb" else "submission.ipynb"
         run = execute(nb, name, kernel_checks, self.kernel_sources[stem], wanted, self.limits,
-                      self.profile, sandboxed=self.sandbox)
+                      for_notebook(stem, self.profile), sandboxed=self.sandbox)
         try:
             verdicts = [self._verdict(p, run) for p in plans]
         finally:
