@@ -91,11 +91,12 @@ class _Recorder:
         pass
 
 
-@pytest.mark.parametrize("argv, profile, jobs", [([], "grade", 1),
-                                                 (["--jobs", "2"], "grade", 2),
+@pytest.mark.parametrize("argv, profile, jobs", [([], "quick", 1),
+                                                 (["--profile", "grade", "--jobs", "2"],
+                                                  "grade", 2),
                                                  (["--profile", "quick", "--jobs", "3"],
                                                   "quick", 3)])
-def test_coursekit_grade_runs_kernels_in_the_grade_profile_with_their_share(
+def test_coursekit_grade_runs_kernels_in_the_profile_asked_with_their_share(
         tmp_path, monkeypatch, argv, profile, jobs):
     monkeypatch.setattr(batch, "Grader", _Recorder)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5}, raising=False)

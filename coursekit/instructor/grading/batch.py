@@ -82,7 +82,7 @@ def summary_table(rows: list[dict[str, str]]) -> str:
 
 def grade(submissions: list[str | Path], out: str | Path, *, timeout: float = 300,
           jobs: int = 1, hidden: str | Path | None = None, feedback: str | Path | None = None,
-          force: bool = False, profile: str = "grade", memory_mb: int = 4096,
+          force: bool = False, profile: str = "quick", memory_mb: int = 4096,
           check_timeout: float = 60, reference: str | Path | None = None,
           progress: bool = True, summary: bool = True,
           stream: TextIO | None = None, sandbox: bool = True) -> list[Result]:
@@ -106,8 +106,9 @@ def grade(submissions: list[str | Path], out: str | Path, *, timeout: float = 30
         Folder for one Markdown report per submission.
     force : bool
         Regrade submissions already in the gradebook.
-    profile : {"grade", "quick", "full"}
-        The course profile the notebooks run in (default ``grade``, the grader's own).
+    profile : {"quick", "grade", "full"}
+        The course profile the notebooks run in (``grade``: the grader's own, see
+        :func:`coursekit.profiles.for_notebook`).
     memory_mb : int
         Memory limit of each kernel (resident, whole process tree).
     check_timeout : float

@@ -271,7 +271,7 @@ async def _execute(nb: nbformat.NotebookNode, name: str, checks: list[KernelChec
 
 def execute(nb: nbformat.NotebookNode, name: str, checks: list[KernelCheck],
             sources: dict[str, str], wanted: list[str], limits: Limits,
-            profile: str = "grade", sandboxed: bool = True) -> Execution:
+            profile: str = "quick", sandboxed: bool = True) -> Execution:
     """Run a submission's notebook and collect the evidence of ``checks``.
 
     Parameters

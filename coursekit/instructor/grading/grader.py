@@ -156,7 +156,7 @@ class Grader:
 
     def __init__(self, reference_dir: str | Path | None = None,
                  hidden_dir: str | Path | None = None, limits: Limits | None = None,
-                 profile: str = "grade", secrets: list[str] | tuple[str, ...] = (),
+                 profile: str = "quick", secrets: list[str] | tuple[str, ...] = (),
                  sandbox: bool = True) -> None:
         if profile not in PROFILES:
             raise CourseKitError(f"profile {profile!r}: expected 'grade', 'quick' or 'full'")
