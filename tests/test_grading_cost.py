@@ -148,3 +148,29 @@ def test_each_notebook_is_judged_in_the_profile_its_kernel_ran_in(tmp_path):
     assert seen == ["judged in grade", "judged in quick"]
     assert [for_notebook(stem, "grade") for stem in ("01_mlp", "05_regularization")] == [
         "grade", "quick"]
+
+
+def test_asked_for_grade_the_grader_runs_uncalibrated_notebooks_in_quick(tmp_path, monkeypatch):
+    from test_grading import save, solution
+
+    from coursekit.instructor.grading import Grader, find_submissions
+    from coursekit.instructor.grading import grader as grader_module
+    from coursekit.instructor.grading.execute import Execution
+    from coursekit.instructor.grading.submissions import snapshot
+
+    ran = {}
+
+    def fake_execute(nb, name, checks, sources, wanted, limits, profile, sandboxed=True):
+        ran[name] = profile
+        return Execution(status="kernel did not start")
+
+    monkeypatch.setattr(grader_module, "execute", fake_execute)
+    for stem in ("01_mlp", "05_regularization"):
+        save(solution(stem), tmp_path / f"alice_{stem}.ipynb")
+    grader = Grader(profile="grade", sandbox=False)
+    try:
+        for sub in find_submissions([tmp_path]):
+            grader.grade(snapshot(sub))
+    finally:
+        grader.close()
+    assert ran == {"alice_01_mlp.ipynb": "grade", "alice_05_regularization.ipynb": "quick"}
