@@ -96,13 +96,22 @@ FULL_SEEDS = pytest.mark.skipif(
     reason="the full profile's seed sweep takes minutes a seed: set COURSEKIT_FULL_SEEDS=1")
 
 
-@pytest.fixture(params=["quick", pytest.param("full", marks=FULL_SEEDS)])
+@pytest.fixture(params=["quick", "grade", pytest.param("full", marks=FULL_SEEDS)])
 def seed_profile(request, monkeypatch):
-    """Each profile in turn (the full one only with ``COURSEKIT_FULL_SEEDS=1``), set as the
-    current profile: a seed test trains the solution in that profile's sizes, as the
-    notebook does, and the check judges it by that profile's thresholds."""
-    from coursekit.profiles import Profile
+    """Each profile in turn (the full one only with ``COURSEKIT_FULL_SEEDS=1``; ``grade`` is
+    the grader's), set as the current profile: a seed test trains the solution in that
+    profile's sizes, as the notebook does, and the check judges it by that profile's
+    thresholds. A notebook the grader runs in quick (not in ``GRADE_NOTEBOOKS``) skips the
+    grade profile."""
+    import re
 
+    from coursekit.profiles import GRADE_NOTEBOOKS, Profile
+
+    number = re.search(r"nb(\d\d)", request.module.__name__)
+    if request.param == "grade" and number and not any(
+            stem.startswith(number.group(1)) for stem in GRADE_NOTEBOOKS):
+        pytest.skip(f"the grader runs notebook {number.group(1)} in the quick profile "
+                    "(coursekit.profiles.GRADE_NOTEBOOKS)")
     monkeypatch.setenv("COURSEKIT_PROFILE", request.param)
     return Profile(request.param)
 

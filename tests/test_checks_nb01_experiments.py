@@ -181,3 +181,57 @@ def test_train_mlp_solution_passes_over_seeds(seed, seed_profile):
                               keras.layers.Dense(10, activation="softmax")])
     verdict = run("01.train_mlp", fit(model, x, y, epochs=seed_profile.epochs(10, quick=3)))
     assert verdict.passed, verdict
+
+
+# --------------------------------------------------------------------------- #
+# The grader's profile (grade: a quarter of the quick profile's samples)
+# --------------------------------------------------------------------------- #
+
+def _solution_dropout_models(seed, profile):
+    """The exercise's solution in ``profile``'s sizes, as notebook 01 trains it."""
+    from coursekit import models
+
+    (x_train, y_train), _ = data.load("mnist", verbose=False)
+    n = profile.samples(6_000)
+    x, y = data.flatten(data.scale(x_train[:n])), y_train[:n]
+    keras.utils.set_random_seed(seed)
+    trained = {}
+    for rate in (0.0, 0.2, 0.5):
+        model = models.build_mlp((784,), hidden_size=512, num_layers=2, dropout=rate)
+        trained[rate] = fit(model, x, y, epochs=profile.epochs(20, quick=2))
+    return trained
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(5))
+def test_dropout_models_of_the_solution_pass_over_seeds(seed, seed_profile):
+    """The solution's three dropout models (2 × 512 ReLU, RMSprop, quick: 2,000 images and
+    grade: 500, 2 epochs) pass for seeds 0–4, and so do the two questions on them with the
+    answers the solution computes from its own table."""
+    from coursekit.checks._trained import binomial_se
+    from coursekit.checks.nb01 import _dropout_split, dropout_gaps
+
+    trained = _solution_dropout_models(seed, seed_profile)
+    verdict = run("01.dropout_models", trained)
+    assert verdict.passed, verdict
+    gaps = dropout_gaps(trained)
+    smallest = min(gaps, key=lambda r: gaps[r][0] - gaps[r][1])
+    assert run("01.q_smallest_gap", ("abc"[(0.0, 0.2, 0.5).index(smallest)], trained)).passed
+    a, b = gaps[0.0][1], gaps[0.2][1]
+    noise = 2 * binomial_se((a + b) / 2, len(_dropout_split()[3]))
+    assert run("01.q_dropout_noise", ("a" if abs(a - b) > noise else "b", trained)).passed
+
+
+def test_in_the_grade_profile_undertrained_models_still_fail(mnist_flat, monkeypatch):
+    """Grade thresholds (60% and 55%) are under every seed of the solution and above what
+    models trained for a step or a few reach."""
+    monkeypatch.setenv("COURSEKIT_PROFILE", "grade")
+    x, y = mnist_flat
+    keras.utils.set_random_seed(0)
+    verdict = run("01.train_mlp", fit(sequential_mlp(), x[:250], y[:250], epochs=2))
+    assert not verdict.passed and "at least 60% is needed in the grade profile" in verdict.message
+    assert not run("01.train_mlp", fit(sequential_mlp(), x[:125], y[:125], epochs=1)).passed
+    short = {rate: fit(sequential_mlp(rate), x[:100], y[:100], epochs=1)
+             for rate in (0.0, 0.2, 0.5)}
+    verdict = run("01.dropout_models", short)
+    assert not verdict.passed and "at least 55%" in verdict.message

@@ -26,6 +26,21 @@ def test_quick_shrinks(monkeypatch):
     assert p.pick(full="a", quick="b") == "b"
 
 
+def test_grade_is_quick_on_a_quarter_of_its_samples(monkeypatch):
+    """The grader's profile: the quick profile's epochs and choices, a quarter of its samples
+    but at least 300 (never more than asked for or than quick), and claims are not checked."""
+    from coursekit.claims import claim
+
+    monkeypatch.setenv("COURSEKIT_PROFILE", "grade")
+    p = profiles.current()
+    assert p.is_quick and p.pick(full="a", quick="b") == "b"
+    assert p.epochs(20) == 1 and p.epochs(10, quick=3) == 3
+    assert p.samples(60_000) == 500 and p.samples(None) == 500
+    assert p.samples(5_000, quick=1_600) == 400 and p.samples(5_000, quick=500) == 300
+    assert p.samples(1_000, quick=200) == 200 and p.samples(100) == 100
+    claim(False, "a claim the full profile checks")  # does not raise
+
+
 def test_invalid_profile_names_allowed_values(monkeypatch):
     monkeypatch.setenv("COURSEKIT_PROFILE", "fast")
     with pytest.raises(InvalidParameterError, match=r"COURSEKIT_PROFILE='fast'.*'full' or 'quick'"):

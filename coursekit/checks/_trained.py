@@ -172,7 +172,8 @@ class TrainedModelCheck(Check):
     expects: ClassVar[str] = "a trained Keras model"
     dataset: ClassVar[str] = "mnist"
     min_accuracy: ClassVar[Mapping[str, float]]
-    eval_samples: ClassVar[Mapping[str, int | None]] = {"quick": 2_000, "full": None}
+    eval_samples: ClassVar[Mapping[str, int | None]] = {"quick": 2_000, "full": None,
+                                                           "grade": 1_000}
     #: What to train, for the hint when the accuracy is too low.
     advice: ClassVar[str] = ("train for the epochs the exercise asks, on all of its training "
                              "images, with the pixels scaled to 0–1")

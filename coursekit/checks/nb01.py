@@ -300,13 +300,15 @@ class TrainMLP(TrainedModelCheck):
     - full (55,000 images, 10 epochs; 10,000 test images): 97.07–97.75%; one epoch on
       5,500 images: 88.0%; untrained: 9.2%. Threshold 96.5%, 3 standard errors under the
       worst seed.
+    - grade (500 images, 3 epochs; 1,000 test images): 66.1–73.2%; one epoch on all 500:
+      59.2%; one epoch on 125: 27.3%. Threshold 60%.
     """
 
     id = "01.train_mlp"
     notebook = "01_mlp"
     points = 2
     dataset = "mnist"
-    min_accuracy = {"quick": 0.70, "full": 0.965}
+    min_accuracy = {"quick": 0.70, "full": 0.965, "grade": 0.60}
     advice = ("train the MLP of the exercise (hidden layers of 128 ReLU units) on all of x_fit, "
               "with the epochs the exercise gives; look at the validation curve: is it still "
               "rising at the end?")
@@ -314,14 +316,19 @@ class TrainMLP(TrainedModelCheck):
 
 @register
 class DropoutModels(Check):
-    """``01.dropout_models``: three MLPs trained with dropout 0, 0.2 and 0.5."""
+    """``01.dropout_models``: three MLPs trained with dropout 0, 0.2 and 0.5.
+
+    In the grade profile (500 images, 2 epochs), the solution's models over seeds 0–4
+    reached 68.0–79.2% on 125 validation images; one epoch on 100 images, 32%. (The grade
+    profile now validates on 300; the seed test passes on them.)
+    """
 
     id = "01.dropout_models"
     notebook = "01_mlp"
     points = 1
     expects = "a dict {0.0: model, 0.2: model, 0.5: model} of trained models"
     #: Validation accuracy each model must reach (it learned something).
-    min_accuracy = {"quick": 0.60, "full": 0.90}
+    min_accuracy = {"quick": 0.60, "full": 0.90, "grade": 0.55}
 
     def collect(self, trained: Any) -> Any:
         import keras

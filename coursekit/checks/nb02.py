@@ -327,13 +327,14 @@ class TrainCNN(TrainedModelCheck):
       them); one epoch on 5,000 images: 84.9%; untrained: 7.7%. Threshold 98.5%, 8
       standard errors under the worst seed. ``test_train_cnn_passes_the_solution_over_seeds``
       repeats both profiles (the full one with ``COURSEKIT_FULL_SEEDS=1``).
+    - grade (500 images, 2 epochs; 1,000 test images), seeds 0–4: 58.6–67.5%. Threshold 50%.
     """
 
     id = "02.train_cnn"
     notebook = "02_misclassified"
     points = 2
     dataset = "mnist"
-    min_accuracy = {"quick": 0.70, "full": 0.985}
+    min_accuracy = {"quick": 0.70, "full": 0.985, "grade": 0.50}
     advice = ("compile with the recipe's optimizer (sized for your training images and "
               "epochs) and loss, and fit for the exercise's epochs with the recipe's batch size")
 

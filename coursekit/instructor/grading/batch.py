@@ -26,7 +26,7 @@ from . import feedback as fb
 from .grader import Grader
 from .redact import clean, exception_name
 from .results import Gradebook, GradebookLock, Result
-from .sandbox import Limits, kill_all_kernels
+from .sandbox import Limits, kill_all_kernels, threads_per_kernel
 from .submissions import Submission, find_submissions, snapshot
 
 __all__ = ["grade", "summary_table"]
@@ -98,15 +98,17 @@ def grade(submissions: list[str | Path], out: str | Path, *, timeout: float = 30
     timeout : float
         Wall-clock seconds for each submission's cells together.
     jobs : int
-        Submissions graded at once (one kernel each).
+        Submissions graded at once (one kernel each); each kernel's TensorFlow
+        gets max(1, cores // jobs) threads (:func:`~.sandbox.threads_per_kernel`).
     hidden : path, optional
         Folder of hidden checks.
     feedback : path, optional
         Folder for one Markdown report per submission.
     force : bool
         Regrade submissions already in the gradebook.
-    profile : {"quick", "full"}
-        The course profile the notebooks run in.
+    profile : {"quick", "grade", "full"}
+        The course profile the notebooks run in (``grade``: the grader's own, see
+        :func:`coursekit.profiles.for_notebook`).
     memory_mb : int
         Memory limit of each kernel (resident, whole process tree).
     check_timeout : float
@@ -131,7 +133,7 @@ def grade(submissions: list[str | Path], out: str | Path, *, timeout: float = 30
     if not subs:
         raise CourseKitError("no submissions found (give .ipynb files or folders of them)")
     limits = Limits(timeout=float(timeout), memory_mb=int(memory_mb),
-                    check_timeout=float(check_timeout))
+                    check_timeout=float(check_timeout), threads=threads_per_kernel(jobs))
     with GradebookLock(out):
         return _run(subs, out, limits, jobs=jobs, hidden=hidden, feedback=feedback,
                     force=force, profile=profile, reference=reference, progress=progress,

@@ -169,7 +169,7 @@ async def _execute(nb: nbformat.NotebookNode, name: str, checks: list[KernelChec
     folder.add_notebook(name, nbformat.writes(clean))
     cells = _code_cells(nb)
     uses_keras = any(_IMPORTS_KERAS.search(src) for _, src in cells)
-    env = kernel_env(folder, profile)
+    env = kernel_env(folder, profile, limits.threads)
 
     context = zmq.asyncio.Context()
     context.setsockopt(zmq.MAXMSGSIZE, limits.message_mb * 2**20)
@@ -290,7 +290,7 @@ def execute(nb: nbformat.NotebookNode, name: str, checks: list[KernelCheck],
     wanted : list of str
         The modules among ``sources`` that hold ``checks``' classes.
     limits : Limits
-    profile : {"quick", "full"}
+    profile : {"grade", "quick", "full"}
         ``COURSEKIT_PROFILE`` in the kernel.
     sandboxed : bool
         Run the kernel in bubblewrap (False only for ``--no-sandbox``).

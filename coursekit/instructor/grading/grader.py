@@ -36,6 +36,7 @@ from ...checks._builtin import (
     unload_course,
 )
 from ...errors import CourseKitError
+from ...profiles import PROFILES, for_notebook
 from ..build import BEGIN, strip_solutions
 from .bwrap import require_sandbox
 from .evidence import Outcome
@@ -152,7 +153,9 @@ class Grader:
     hidden_dir : path, optional
         A folder of hidden checks (see :mod:`coursekit.instructor.grading.hidden`).
     limits : Limits
-    profile : {"quick", "full"}
+    profile : {"grade", "quick", "full"}
+        The course profile the notebooks run in (``grade``: the grader's own, smaller
+        than ``quick``; see :mod:`coursekit.profiles`).
     secrets : iterable of str
         Texts no result may quote (other students' cells); the hidden checks'
         files are added.
@@ -166,8 +169,8 @@ class Grader:
                  hidden_dir: str | Path | None = None, limits: Limits | None = None,
                  profile: str = "quick", secrets: list[str] | tuple[str, ...] = (),
                  sandbox: bool = True) -> None:
-        if profile not in ("quick", "full"):
-            raise CourseKitError(f"profile {profile!r}: expected 'quick' or 'full'")
+        if profile not in PROFILES:
+            raise CourseKitError(f"profile {profile!r}: expected 'grade', 'quick' or 'full'")
         self.sandbox = bool(sandbox)
         if self.sandbox:
             require_sandbox()
@@ -347,7 +350,7 @@ class Grader:
         wanted = sorted({_CORE, *(k.module for k in kernel_checks)})
         name = submission.path.name if submission.path.suffix == ".ipynb" else "submission.ipynb"
         run = execute(nb, name, kernel_checks, self.kernel_sources[stem], wanted, self.limits,
-                      self.profile, sandboxed=self.sandbox)
+                      for_notebook(stem, self.profile), sandboxed=self.sandbox)
         try:
             verdicts = [self._verdict(p, run) for p in plans]
         finally:

@@ -56,10 +56,12 @@ def _serve(conn: multiprocessing.connection.Connection, hidden_dir: str | None,
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     from ...checks import REGISTRY, all_checks, load_course
+    from ...profiles import for_notebook
     from .evidence import Outcome, read_outcome
     from .grader import verdict_from
     from .hidden import load_hidden_checks
 
+    base_profile = os.environ.get("COURSEKIT_PROFILE", "").strip().lower()
     all_checks()
     if course:
         load_course(course)
@@ -74,6 +76,8 @@ def _serve(conn: multiprocessing.connection.Connection, hidden_dir: str | None,
             return
         check_id, folder, limit, check_timeout, kind = request
         check = checks[check_id]
+        if base_profile:  # the profile its notebook ran in (grade only where calibrated)
+            os.environ["COURSEKIT_PROFILE"] = for_notebook(check.notebook, base_profile)
         try:
             outcome = read_outcome(Path(folder), limit) if folder else Outcome(kind)
             answer: Any = (verdict_from(check, outcome, check_timeout), outcome.kind)

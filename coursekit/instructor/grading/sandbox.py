@@ -48,7 +48,7 @@ from .bwrap import HOME, Sandbox, bwrap_args, sandbox_uid
 from .cgroup import KernelCgroup
 
 __all__ = ["LAUNCHER", "KernelFolder", "Limits", "SandboxKernelManager", "Watchdog",
-           "kernel_env", "kill_all_kernels"]
+           "kernel_env", "kill_all_kernels", "threads_per_kernel"]
 
 LAUNCHER = Path(__file__).with_name("_launcher.py")
 
@@ -83,6 +83,11 @@ class Limits:
         ``RLIMIT_FSIZE``: the largest file the kernel may write, in MiB.
     disk_mb : int
         Size of each of the sandbox's ``/tmp``, ``/dev/shm`` and ``HOME``.
+    threads : int or None
+        CPU threads each of TensorFlow's pools (intra-op, inter-op) and OpenMP
+        may use in the kernel (:func:`threads_per_kernel`: the cores shared
+        among the kernels running at once); None leaves TensorFlow's default,
+        one thread per core of the machine in each pool.
     """
 
     timeout: float = 300.0
@@ -94,6 +99,7 @@ class Limits:
     processes: int = 1024
     file_mb: int = 512
     disk_mb: int = 256
+    threads: int | None = None
 
     @property
     def memory_bytes(self) -> int:
@@ -229,12 +235,29 @@ def _matplotlib_cache() -> Path | None:
     return Path(cache) / "matplotlib"
 
 
-def kernel_env(folder: KernelFolder, profile: str) -> dict[str, str]:
+def threads_per_kernel(jobs: int) -> int:
+    """The CPU threads each of ``jobs`` kernels running at once gets: max(1, cores // jobs).
+
+    The cores are those this process may run on (``sched_getaffinity``).
+
+    >>> threads_per_kernel(10**6)
+    1
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return max(1, cores // max(1, int(jobs)))
+
+
+def kernel_env(folder: KernelFolder, profile: str, threads: int | None = None) -> dict[str, str]:
     """The kernel's environment: allow-listed variables, everything personal in its HOME.
 
     With a sandbox, ``HOME`` and ``/tmp`` are the sandbox's own tmpfs; the
     grader's font cache is bound read-only into it (saves rebuilding the font
-    list per kernel).
+    list per kernel). ``threads`` (see :attr:`Limits.threads`) sets
+    ``TF_NUM_INTRAOP_THREADS``, ``TF_NUM_INTEROP_THREADS`` and ``OMP_NUM_THREADS``,
+    so that kernels running side by side do not each start a thread per core.
     """
     import coursekit
 
@@ -264,6 +287,10 @@ def kernel_env(folder: KernelFolder, profile: str) -> dict[str, str]:
         "PYTHONDONTWRITEBYTECODE": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
         "COURSEKIT_PROFILE": profile,
     })
+    if threads is not None:
+        count = str(max(1, int(threads)))
+        env.update({"TF_NUM_INTRAOP_THREADS": count, "TF_NUM_INTEROP_THREADS": count,
+                    "OMP_NUM_THREADS": count})
     return env
 
 
