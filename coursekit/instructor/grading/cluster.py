@@ -16,8 +16,8 @@ travels and who writes what:
 - The **course** (:class:`Course`: the reference notebooks, the hidden checks,
   the limits and the profile, as bytes) goes to each worker process once, in a
   worker plugin (:class:`CoursePlugin`, also given to workers that join
-  later). The worker writes it into a private folder of its own (``0700``,
-  under its temporary folder, which no sandbox mounts) and builds one
+  later). The worker writes it into a private folder (``0700``) in its own
+  scratch folder, which no sandbox mounts, and builds one
   :class:`~coursekit.instructor.grading.grader.Grader` from it: the solutions and hidden
   checks reach the worker process, never a kernel.
 - Each **submission** (its snapshot: hash and cells) is one task,
@@ -224,9 +224,15 @@ class Course:
         digest.update(repr((hidden is not None, limits, profile, here)).encode())
         return cls(references, files, limits, profile, here, digest.hexdigest())
 
-    def write(self) -> Path:
-        """The course in a new private folder (``reference/``, ``hidden/``)."""
-        root = Path(tempfile.mkdtemp(prefix="coursekit-course-"))
+    def write(self, parent: str | Path | None = None) -> Path:
+        """The course in a new private folder (``reference/``, ``hidden/``) under
+        ``parent`` (default: the temporary folder), which no sandbox may mount."""
+        parent = Path(parent or tempfile.gettempdir()).resolve()
+        shown = _mounted_in_sandbox(parent)
+        if shown:
+            raise CourseKitError(f"{parent} is inside {shown}, which every sandbox mounts: "
+                                 "give the worker another --local-directory")
+        root = Path(tempfile.mkdtemp(prefix="coursekit-course-", dir=parent))
         for sub, files in (("reference", self.references), ("hidden", self.hidden or ())):
             for name, data in files:
                 rel = PurePosixPath(name)
@@ -241,6 +247,19 @@ class Course:
         return root
 
 
+def _mounted_in_sandbox(path: Path) -> Path | None:
+    """The folder bound into every sandbox that holds ``path``, if any
+    (see :mod:`~coursekit.instructor.grading.bwrap`)."""
+    import coursekit
+
+    bound = [sys.prefix, sys.base_prefix, Path(coursekit.__file__).parent,
+             os.environ.get("COURSEKIT_DATA_DIR", "")]
+    for folder in (Path(b).resolve() for b in bound if b):
+        if path == folder or folder in path.parents:
+            return folder
+    return None
+
+
 class WorkerNotReady(CourseKitError):
     """A worker asked to grade before (or without) receiving the course."""
 
@@ -252,7 +271,7 @@ _PROBLEMS: dict[str, str] = {}
 _LOCK = threading.Lock()
 
 
-def _install(course: Course) -> None:
+def _install(course: Course, parent: str | Path | None = None) -> None:
     problem = course.expected.mismatch(fingerprint())
     if problem:
         _PROBLEMS[course.digest] = problem
@@ -260,7 +279,7 @@ def _install(course: Course) -> None:
                              "and libraries on it")
     with _LOCK:
         if course.digest not in _FOLDERS:
-            _FOLDERS[course.digest] = (course, course.write())
+            _FOLDERS[course.digest] = (course, course.write(parent))
 
 
 def _uninstall(digest: str) -> None:
@@ -300,10 +319,12 @@ class CoursePlugin(_PluginBase):  # type: ignore[misc, valid-type]
         self.course = course
         self.name = f"coursekit-course-{course.digest[:16]}"
 
-    def setup(self, worker: object) -> None:
-        _install(self.course)
+    def setup(self, worker: Any) -> None:
+        """Write the course in the worker's own folder (Dask removes it when the worker
+        dies, even killed) and check that this worker grades as the coordinator does."""
+        _install(self.course, getattr(worker, "local_directory", None))
 
-    def teardown(self, worker: object) -> None:
+    def teardown(self, worker: Any) -> None:
         _uninstall(self.course.digest)
 
 
@@ -328,14 +349,16 @@ def task_key(digest: str, submission: Submission) -> str:
 
 def local_cluster(workers: int) -> Any:
     """A :class:`distributed.LocalCluster` of ``workers`` single-threaded worker processes
-    on loopback, without a dashboard (each kernel has its own memory limit, so the
-    workers have none)."""
+    on loopback, without a dashboard (its health page on a free loopback port). Each
+    kernel has its own memory limit, so the workers have none.
+    """
     try:
         from distributed import LocalCluster
     except ImportError:
         raise CourseKitError(_INSTALL_DASK) from None
     return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                         host="127.0.0.1", scheduler_port=0, dashboard_address=None,
+                        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                         memory_limit=0, silence_logs=logging.ERROR)
 
 
