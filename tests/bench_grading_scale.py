@@ -107,13 +107,14 @@ def main(argv: list[str] | None = None) -> dict:
               + ("whole notebooks, quick profile" if full else "tiny (build exercises only)"),
               flush=True)
         write_class(root / "warm", 1, ("solution",), full=full)
+        before = load()
         started = time.monotonic()
         grade([root / "warm"], root / "warm.csv", timeout=args.timeout, progress=False,
               summary=False)
         one = time.monotonic() - started
         # --jobs 1, then two runs that each take at most about as long, plus a cluster start
         estimate = one * args.count * 3 + 120
-        print(f"warm-up: one solution in {one:.0f} s (load before: see below); the three runs "
+        print(f"warm-up: one solution in {one:.0f} s (load before {before}); the three runs "
               f"should take about {hours(estimate)} in all (at most {args.count} x {one:.0f} s "
               "each, plus the cluster's start-up)", flush=True)
         for name, options in RUNS:

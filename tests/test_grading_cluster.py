@@ -22,14 +22,15 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from test_grading import exercise, read_csv, save, solution, tiny
+from test_grading import exercise, header, read_csv, save, solution, tiny, with_cell
 from test_grading_gradebook import essentials
 
 from coursekit.errors import CourseKitError
 from coursekit.instructor.cli import main
 from coursekit.instructor.grading import grade
 
-distributed = pytest.importorskip("distributed")
+dask = pytest.importorskip("dask", reason="pip install -e '.[test]' (Dask)")
+distributed = pytest.importorskip("distributed", reason="pip install -e '.[test]' (Dask)")
 
 from coursekit.instructor.grading import batch  # noqa: E402
 from coursekit.instructor.grading.cluster import ClusterGrader, local_cluster  # noqa: E402
@@ -97,6 +98,24 @@ def test_a_bad_cluster_or_a_clash_of_options_is_refused_clearly(tmp_path, capsys
                       connect_timeout=2)
 
 
+def kill_a_busy_worker(client, thread: threading.Thread, wait: float = 3) -> int:
+    """SIGKILL the process of a worker that has been grading for ``wait`` seconds (its
+    kernel starting or running the student's cells); return its pid."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and thread.is_alive():
+        busy = [worker for worker, keys in client.processing().items()
+                if any(str(k).startswith("coursekit-grade-") for k in keys)]
+        if not busy:
+            time.sleep(0.2)
+            continue
+        time.sleep(wait)
+        if client.processing().get(busy[0]):
+            pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]
+            os.kill(pid, signal.SIGKILL)
+            return pid
+    raise AssertionError("no worker was ever seen grading")
+
+
 # -- with workers ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def cluster():
@@ -107,10 +126,10 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def klass(tmp_path_factory, shared_mirror):
-    """Three submissions and the gradebook a local ``--jobs 1`` run leaves."""
+    """Three submissions and the gradebook (and feedback) a local ``--jobs 1`` run leaves."""
     root = tmp_path_factory.mktemp("klass")
     paths = write_class(root / "subs", 3, ("solution", "blank", "no_biases"))
-    quiet([root / "subs"], root / "local.csv", jobs=1)
+    quiet([root / "subs"], root / "local.csv", jobs=1, feedback=root / "local-feedback")
     return {"root": root, "paths": paths, "local": essentials(read_csv(root / "local.csv"))}
 
 
@@ -140,10 +159,15 @@ def test_an_interrupted_coordinator_resumes_with_what_is_missing(tmp_path, clust
 
 @pytest.mark.slow
 def test_a_local_cluster_grades_as_a_local_run_does(klass):
-    out = klass["root"] / "cluster.csv"
-    results = quiet([klass["root"] / "subs"], out, cluster="local:2")
+    root = klass["root"]
+    results = quiet([root / "subs"], root / "cluster.csv", cluster="local:2",
+                    feedback=root / "cluster-feedback")
     assert sorted(r.score for r in results) == [0, 2, 3]  # blank, no biases, solution
-    assert essentials(read_csv(out)) == klass["local"]
+    assert essentials(read_csv(root / "cluster.csv")) == klass["local"]
+    feedback = {name: {p.name: p.read_text() for p in (root / name).iterdir()}
+                for name in ("local-feedback", "cluster-feedback")}
+    assert len(feedback["cluster-feedback"]) == 3
+    assert feedback["cluster-feedback"] == feedback["local-feedback"]
 
 
 @pytest.mark.slow
@@ -160,19 +184,7 @@ def test_killing_a_worker_mid_batch_loses_and_duplicates_nothing(klass, cluster)
 
     thread = threading.Thread(target=run)
     thread.start()
-    victim, deadline = None, time.monotonic() + 300
-    while victim is None and time.monotonic() < deadline and thread.is_alive():
-        busy = [worker for worker, keys in client.processing().items()
-                if any(str(k).startswith("coursekit-grade-") for k in keys)]
-        if busy:
-            time.sleep(3)  # its kernel is starting or running the student's cells
-            if busy[0] in client.processing() and client.processing()[busy[0]]:
-                victim = busy[0]
-        else:
-            time.sleep(0.2)
-    assert victim is not None, "no worker ever graded"
-    pid = client.run(os.getpid, workers=[victim])[victim]
-    os.kill(pid, signal.SIGKILL)
+    pid = kill_a_busy_worker(client, thread)
     thread.join(600)
     assert not thread.is_alive() and not errors, errors
     with pytest.raises(ProcessLookupError):
@@ -180,3 +192,25 @@ def test_killing_a_worker_mid_batch_loses_and_duplicates_nothing(klass, cluster)
     rows = read_csv(out)
     assert Counter(r["submission"] for r in rows) == Counter(map(str, klass["paths"]))
     assert essentials(rows) == klass["local"]
+
+
+@pytest.mark.slow
+def test_a_submission_whose_workers_keep_dying_needs_a_human_and_is_regraded(tmp_path):
+    """Past ``allowed-failures`` (0 here: the first death), the row says so, and a rerun
+    grades it again."""
+    nb = with_cell(header(solution("01_mlp")), "import time\ntime.sleep(20)")
+    path = save(nb, tmp_path / "subs" / "slow_01_mlp.ipynb")
+    out = tmp_path / "grades.csv"
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        running = local_cluster(1)
+    with running, distributed.Client(running, set_as_default=False) as client:
+        thread = threading.Thread(target=quiet, args=([path], out),
+                                  kwargs={"cluster": running.scheduler_address})
+        thread.start()
+        kill_a_busy_worker(client, thread, wait=6)
+        thread.join(600)
+        assert [(r["submission"], r["status"]) for r in read_csv(out)] == [
+            (str(path), "grader error: worker lost")]
+        again = quiet([path], out, cluster=running.scheduler_address)
+    assert [r.status for r in again] == ["ok"]
+    assert [r["status"] for r in read_csv(out)] == ["ok"]

@@ -52,11 +52,13 @@ Example
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.metadata
 import logging
 import os
 import re
+import secrets
 import shutil
 import sys
 import tempfile
@@ -150,8 +152,10 @@ class Fingerprint:
         return "; ".join(parts) or None
 
 
+@functools.cache
 def fingerprint() -> Fingerprint:
-    """This machine's :class:`Fingerprint`."""
+    """This process's :class:`Fingerprint` (the sources as they were at its first call,
+    close to what the process has loaded)."""
     import coursekit
     import coursekit.checks
 
@@ -264,86 +268,89 @@ class WorkerNotReady(CourseKitError):
     """A worker asked to grade before (or without) receiving the course."""
 
 
-#: On each worker process: the courses it holds (their folder) and their graders.
+#: On each worker process, by run: the course it holds (and its folder), its grader.
 _FOLDERS: dict[str, tuple[Course, Path]] = {}
 _GRADERS: dict[str, Grader] = {}
 _PROBLEMS: dict[str, str] = {}
 _LOCK = threading.Lock()
 
 
-def _install(course: Course, parent: str | Path | None = None) -> None:
+def _install(run: str, course: Course, parent: str | Path | None = None) -> None:
     problem = course.expected.mismatch(fingerprint())
     if problem:
-        _PROBLEMS[course.digest] = problem
+        _PROBLEMS[run] = problem
         raise WorkerNotReady(f"this worker has {problem}: install the coordinator's coursekit "
                              "and libraries on it")
     with _LOCK:
-        if course.digest not in _FOLDERS:
-            _FOLDERS[course.digest] = (course, course.write(parent))
+        if run not in _FOLDERS:
+            _FOLDERS[run] = (course, course.write(parent))
 
 
-def _uninstall(digest: str) -> None:
+def _uninstall(run: str) -> None:
     with _LOCK:
-        grader = _GRADERS.pop(digest, None)
-        _, folder = _FOLDERS.pop(digest, (None, None))
+        grader = _GRADERS.pop(run, None)
+        _, folder = _FOLDERS.pop(run, (None, None))
     if grader is not None:
         grader.close()
     if folder is not None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _grader(digest: str) -> Grader:
-    """The worker's Grader for this course, built on first use (in the task's thread)."""
+def _grader(run: str) -> Grader:
+    """The worker's Grader for this run, built on first use (in the task's thread)."""
     with _LOCK:
-        if digest in _GRADERS:
-            return _GRADERS[digest]
-        if digest not in _FOLDERS:
-            raise WorkerNotReady(_PROBLEMS.get(digest) or "this worker has not received the "
+        if run in _GRADERS:
+            return _GRADERS[run]
+        if run not in _FOLDERS:
+            raise WorkerNotReady(_PROBLEMS.get(run) or "this worker has not received the "
                                  "course (its coursekit plugin did not run)")
-        course, folder = _FOLDERS[digest]
+        course, folder = _FOLDERS[run]
         grader = Grader(folder / "reference",
                         folder / "hidden" if course.hidden is not None else None,
                         course.limits, course.profile, sandbox=True)
-        _GRADERS[digest] = grader
+        _GRADERS[run] = grader
         return grader
 
 
 class CoursePlugin(_PluginBase):  # type: ignore[misc, valid-type]
     """A Dask worker plugin: the course written on each worker, its Grader closed at the end.
 
-    Registered by the coordinator (``client.register_plugin``) under :attr:`name`;
-    the scheduler gives it to every worker, including those that join later.
+    Registered by the coordinator (``client.register_plugin``) under :attr:`name`
+    (from its ``run``: the course's digest and a random part, so that two runs sharing
+    a scheduler never take each other's course away); the scheduler gives it to every
+    worker, including those that join later.
     """
 
-    def __init__(self, course: Course) -> None:
+    def __init__(self, course: Course, run: str) -> None:
         self.course = course
-        self.name = f"coursekit-course-{course.digest[:16]}"
+        self.run = run
+        self.name = f"coursekit-course-{run}"
 
     def setup(self, worker: Any) -> None:
         """Write the course in the worker's own folder (Dask removes it when the worker
         dies, even killed) and check that this worker grades as the coordinator does."""
-        _install(self.course, getattr(worker, "local_directory", None))
+        _install(self.run, self.course, getattr(worker, "local_directory", None))
 
     def teardown(self, worker: Any) -> None:
-        _uninstall(self.course.digest)
+        _uninstall(self.run)
 
 
-def grade_submission(digest: str, submission: Submission) -> Result:
+def grade_submission(run: str, submission: Submission) -> Result:
     """The task: grade one snapshotted submission with this worker's Grader."""
-    return _grader(digest).grade(submission)
+    return _grader(run).grade(submission)
 
 
-def course_plan(digest: str) -> dict[str, tuple[list[str], str]]:
+def course_plan(run: str) -> dict[str, tuple[list[str], str]]:
     """Per notebook, its gradebook columns and title (the coordinator needs them to
     resume and to write feedback); building the worker's Grader on the way."""
-    grader = _grader(digest)
+    grader = _grader(run)
     return {stem: (grader.check_ids(stem), grader.title(stem)) for stem in grader.references}
 
 
-def task_key(digest: str, submission: Submission) -> str:
-    """The task's Dask key: from the course, the submission's label and its sha256 (two
+def task_key(run: str, submission: Submission) -> str:
+    """The task's Dask key: from the run, the submission's label and its sha256 (two
     students handing in the same file are two tasks, one student's file is one)."""
-    text = f"{digest}\0{submission.label}\0{submission.sha256}"
+    text = f"{run}\0{submission.label}\0{submission.sha256}"
     return "coursekit-grade-" + hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:40]
 
 
@@ -389,7 +396,7 @@ class ClusterGrader:
         except ImportError:
             raise CourseKitError(_INSTALL_DASK) from None
         self.course = Course.from_folders(reference, hidden, limits, profile)
-        self.digest = self.course.digest
+        self.run = f"{self.course.digest[:16]}-{secrets.token_hex(4)}"
         self.spec = spec
         self.cluster = local_cluster(value) if kind == "local" else None
         address = self.cluster.scheduler_address if self.cluster is not None else value
@@ -411,7 +418,7 @@ class ClusterGrader:
                                      f"{connect_timeout:g} s; start workers with `dask worker "
                                      f"{address} --nthreads 1`") from None
             self._check_workers()
-            plugin = CoursePlugin(self.course)
+            plugin = CoursePlugin(self.course, self.run)
             try:
                 self.client.register_plugin(plugin, name=plugin.name)
             except CourseKitError as exc:
@@ -449,7 +456,7 @@ class ClusterGrader:
     def _plans(self) -> dict[str, tuple[list[str], str]]:
         """Each worker builds its Grader now (a broken course fails here, once, with the
         worker's own message); one answers the plan."""
-        futures = [self.client.submit(course_plan, self.digest, workers=[address],
+        futures = [self.client.submit(course_plan, self.run, workers=[address],
                                       allow_other_workers=False, pure=False)
                    for address in self.client.nthreads()]
         try:
@@ -486,10 +493,10 @@ class ClusterGrader:
             window = self._window()
             while queue and len(pending) < window:
                 sub = queue.pop(0)
-                key = task_key(self.digest, sub)
+                key = task_key(self.run, sub)
                 if key in pending or key in written:  # pragma: no cover - labels are unique
                     continue
-                future = self.client.submit(grade_submission, self.digest, sub, key=key,
+                future = self.client.submit(grade_submission, self.run, sub, key=key,
                                             retries=RETRIES, pure=False)
                 pending[key] = (future, sub)
                 flow.add(future)
