@@ -12,7 +12,9 @@ that need no kernel.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
+import re
 import signal
 import socket
 import threading
@@ -155,6 +157,21 @@ def test_an_interrupted_coordinator_resumes_with_what_is_missing(tmp_path, clust
     again = quiet(paths, out, cluster=cluster[0].scheduler_address)
     assert sorted(r.submission for r in again) == sorted(set(map(str, paths)) - set(first))
     assert sorted(r["submission"] for r in read_csv(out)) == sorted(map(str, paths))
+
+
+@pytest.mark.slow
+def test_a_worker_with_another_coursekit_is_refused_by_name(tmp_path, cluster, monkeypatch):
+    import coursekit
+    from coursekit.instructor.grading import cluster as module
+
+    here = dataclasses.replace(module.fingerprint(), version="9.9.9")
+    monkeypatch.setattr(module, "fingerprint", lambda: here)  # the coordinator's, not theirs
+    said = (rf"workers that would not grade as this machine does: tcp://127\.0\.0\.1:\d+ "
+            rf"\(.+\) has coursekit {re.escape(coursekit.__version__)} \(here 9\.9\.9\)")
+    with pytest.raises(CourseKitError, match=said):
+        quiet(broken(tmp_path / "subs", 1), tmp_path / "grades.csv",
+              cluster=cluster[0].scheduler_address)
+    assert not (tmp_path / "grades.csv").exists()
 
 
 @pytest.mark.slow
