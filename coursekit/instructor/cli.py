@@ -11,6 +11,7 @@ Example
     $ coursekit data fetch mnist cifar10
     $ coursekit data export /media/usb/datasets
     $ coursekit grade submissions/ --out grades.csv --jobs 2 --feedback feedback/
+    $ coursekit grade submissions/ --out grades.csv --cluster tcp://scheduler:8786
     $ coursekit report grades.csv --canvas canvas.csv --moodle moodle.csv
     $ coursekit bench cnn-mnist --json bench.json
 """
@@ -170,7 +171,8 @@ def _grade(args: argparse.Namespace) -> int:
         grade(args.submissions, args.out, timeout=args.timeout, jobs=args.jobs,
               hidden=args.hidden, feedback=args.feedback, force=args.force,
               profile=args.profile, memory_mb=args.memory_limit, reference=reference,
-              progress=not args.no_progress, sandbox=not args.no_sandbox)
+              progress=not args.no_progress, sandbox=not args.no_sandbox,
+              cluster=args.cluster)
     except KeyboardInterrupt:
         print(f"\ninterrupted: the rows already graded are in {args.out}; run the same "
               "command again to resume", file=sys.stderr)
@@ -189,6 +191,10 @@ def add_grade(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--jobs", type=int, default=1,
                    help="notebooks graded at once (default: 1); each kernel's TensorFlow "
                         "gets max(1, cores // jobs) threads")
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="grade on Dask workers instead of --jobs: a scheduler's address "
+                        "(tcp://HOST:8786) or local:N for N worker processes here; this "
+                        "process alone writes the gradebook (see the README)")
     p.add_argument("--hidden", metavar="DIR", help="folder of hidden checks (*.py)")
     p.add_argument("--feedback", metavar="DIR", help="write a Markdown report per submission")
     p.add_argument("--force", action="store_true", help="regrade what the CSV already has")

@@ -19,7 +19,7 @@ import sys
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ...errors import CourseKitError
 from . import feedback as fb
@@ -28,6 +28,9 @@ from .redact import clean, exception_name
 from .results import Gradebook, GradebookLock, Result
 from .sandbox import Limits, kill_all_kernels, threads_per_kernel
 from .submissions import Submission, find_submissions, snapshot
+
+if TYPE_CHECKING:
+    from .cluster import ClusterGrader
 
 __all__ = ["grade", "summary_table"]
 
@@ -85,7 +88,8 @@ def grade(submissions: list[str | Path], out: str | Path, *, timeout: float = 30
           force: bool = False, profile: str = "quick", memory_mb: int = 4096,
           check_timeout: float = 60, reference: str | Path | None = None,
           progress: bool = True, summary: bool = True,
-          stream: TextIO | None = None, sandbox: bool = True) -> list[Result]:
+          stream: TextIO | None = None, sandbox: bool = True,
+          cluster: str | None = None) -> list[Result]:
     """Grade submissions into the CSV ``out``; return this run's results.
 
     Parameters
@@ -124,11 +128,25 @@ def grade(submissions: list[str | Path], out: str | Path, *, timeout: float = 30
     sandbox : bool
         Run each kernel in bubblewrap (refuses, saying what to install, where
         it cannot run); False (``--no-sandbox``) runs them unconfined.
+    cluster : str, optional
+        Grade on Dask workers instead of ``jobs`` local threads: ``"local:N"``
+        (N worker processes on this machine) or a scheduler's address such as
+        ``"tcp://host:8786"`` (:mod:`~coursekit.instructor.grading.cluster`). Only this
+        process writes the gradebook; workers grade in their own sandboxes.
     """
     if jobs < 1:
         raise CourseKitError(f"--jobs {jobs}: expected at least 1")
     if timeout <= 0:
         raise CourseKitError(f"--timeout {timeout}: expected a positive number of seconds")
+    if cluster is not None:
+        from .cluster import parse_cluster
+
+        parse_cluster(cluster)
+        if jobs > 1:
+            raise CourseKitError(f"--jobs {jobs} and --cluster: give one (a cluster grades as "
+                                 "many submissions at once as its workers have threads)")
+        if not sandbox:
+            raise CourseKitError("--no-sandbox and --cluster: workers grade in bubblewrap only")
     subs = find_submissions(list(submissions))
     if not subs:
         raise CourseKitError("no submissions found (give .ipynb files or folders of them)")
@@ -137,18 +155,24 @@ def grade(submissions: list[str | Path], out: str | Path, *, timeout: float = 30
     with GradebookLock(out):
         return _run(subs, out, limits, jobs=jobs, hidden=hidden, feedback=feedback,
                     force=force, profile=profile, reference=reference, progress=progress,
-                    summary=summary, stream=stream, sandbox=sandbox)
+                    summary=summary, stream=stream, sandbox=sandbox, cluster=cluster)
 
 
 def _run(subs: list[Submission], out: str | Path, limits: Limits, *, jobs: int,
          hidden: str | Path | None, feedback: str | Path | None, force: bool, profile: str,
          reference: str | Path | None, progress: bool, summary: bool,
-         stream: TextIO | None, sandbox: bool) -> list[Result]:
+         stream: TextIO | None, sandbox: bool, cluster: str | None = None) -> list[Result]:
     """:func:`grade` once the gradebook is locked."""
     from tqdm.auto import tqdm
 
     subs = [snapshot(sub) for sub in subs]  # before any kernel starts
-    grader = Grader(reference, hidden, limits, profile, sandbox=sandbox)
+    if cluster is None:
+        grader: Grader | ClusterGrader = Grader(reference, hidden, limits, profile,
+                                                sandbox=sandbox)
+    else:
+        from .cluster import ClusterGrader
+
+        grader = ClusterGrader(cluster, reference, hidden, limits, profile)
     if not sandbox:  # a sandboxed kernel cannot read the other submissions
         for secret in _secrets(subs):
             grader.redactor.add(secret)
@@ -174,10 +198,23 @@ def _run(subs: list[Submission], out: str | Path, limits: Limits, *, jobs: int,
     results: list[Result] = []
     bar = tqdm(total=len(todo), desc="grading", unit="notebook", disable=not progress,
                file=sys.stderr)
+
+    def record(sub: Submission, result: Result) -> None:
+        """The one place a result is written (thread pool and cluster alike)."""
+        results.append(result)
+        book.add(result)
+        if feedback_dir is not None:
+            fb.write(feedback_dir, names[sub.label], result, grader.title(result.notebook))
+        bar.set_postfix_str(clean(f"{result.student}: {result.status}", 40))
+        bar.update()
+
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade")
     pending: dict[Future[Result], Submission] = {}
     try:
         queue = list(todo)
+        if not isinstance(grader, Grader):  # a cluster: its workers grade, this process writes
+            grader.grade_all(queue, record)
+            queue = []
         while queue or pending:
             while queue and len(pending) < jobs:
                 sub = queue.pop(0)
@@ -190,13 +227,7 @@ def _run(subs: list[Submission], out: str | Path, limits: Limits, *, jobs: int,
                 except Exception as exc:  # pragma: no cover - grade() does not raise
                     result = Result(sub.label, sub.student, "", "grader error: "
                                     f"{exception_name(type(exc).__name__) or 'an exception'}")
-                results.append(result)
-                book.add(result)
-                if feedback_dir is not None:
-                    fb.write(feedback_dir, names[sub.label], result,
-                             grader.title(result.notebook))
-                bar.set_postfix_str(clean(f"{result.student}: {result.status}", 40))
-                bar.update()
+                record(sub, result)
     except BaseException:
         for future in pending:
             future.cancel()
