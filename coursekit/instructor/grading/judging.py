@@ -27,14 +27,20 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 from ...checks import Check, Verdict
 
 __all__ = ["JudgeProcess"]
 
 _READY = "ready"
+#: A worker that spends this many times its CPU budget in wall time without answering is
+#: stuck (waiting, not computing), and is restarted.
+WALL_FACTOR = 10
 
 
 _WORKER = ("import sys; sys.path.insert(0, sys.argv[1]); "
@@ -98,7 +104,8 @@ class JudgeProcess:
     memory_bytes : int
         ``RLIMIT_AS`` of the worker (address space: Keras reserves a few GB).
     timeout : float
-        Seconds one check's judging may take.
+        CPU seconds one check's judging may take (the wall clock only stops a worker
+        that waits, at ``WALL_FACTOR`` times this).
     profile : {"quick", "full"} or None
         The course profile the notebooks ran in: checks that judge a trained model hold
         it to that profile's threshold (default: the grader's own ``COURSEKIT_PROFILE``).
@@ -147,6 +154,32 @@ class JudgeProcess:
         self.close()
         self._start()
 
+    def _wait(self) -> str:
+        """Wait for the worker's answer: ``""`` once it is there, else what was exceeded.
+
+        The budget is the worker's CPU time, not the clock: on a loaded machine (a batch
+        with ``--jobs``, other users) a fair judgement takes longer in wall time, and a
+        student must not lose points for that. The clock only catches a worker that
+        waits instead of computing, at :data:`WALL_FACTOR` times the budget.
+        """
+        assert self._conn is not None and self._process is not None
+        try:
+            worker = psutil.Process(self._process.pid)
+            start = sum(worker.cpu_times()[:2])
+        except psutil.Error:
+            return ""  # it has just exited: recv() below tells what happened
+        began = time.monotonic()
+        while not self._conn.poll(0.25):
+            try:
+                used = sum(worker.cpu_times()[:2]) - start
+            except psutil.Error:
+                return ""
+            if used > self.timeout:
+                return f"{self.timeout:g} s of CPU time"
+            if time.monotonic() - began > WALL_FACTOR * self.timeout:
+                return f"{WALL_FACTOR * self.timeout:g} s"
+        return ""
+
     def judge(self, check: Check, folder: Path | None, limit: int, check_timeout: float,
               kind: str = "absent") -> Verdict:
         """The verdict on ``folder``'s evidence (``kind`` when there is no folder)."""
@@ -162,16 +195,18 @@ class JudgeProcess:
                 self._start()
             assert self._conn is not None
             answer: Any = None
+            over = ""
             try:
                 self._conn.send(request)
-                if self._conn.poll(self.timeout):
+                over = self._wait()
+                if not over:
                     answer = self._conn.recv()
             except (EOFError, OSError):
                 answer = "memory"
             if answer is None:
                 self._restart()
                 return check.fail(f"your answer could not be judged: judging it took longer "
-                                  f"than {self.timeout:g} s.",
+                                  f"than {over}.",
                                   hint="return smaller answers (standard Keras layers, "
                                        "NumPy arrays, numbers and lists)"), "judging"
             if isinstance(answer, tuple):
