@@ -94,15 +94,21 @@ def shared_mirror() -> Path:
 FULL_SEEDS = pytest.mark.skipif(
     not os.environ.get("COURSEKIT_FULL_SEEDS"),
     reason="the full profile's seed sweep takes minutes a seed: set COURSEKIT_FULL_SEEDS=1")
+#: The grade profile is the grader's opt-in (``coursekit grade --profile grade``): its sweeps
+#: run when asked for, as the full profile's do, and keep CI within its time.
+GRADE_SEEDS = pytest.mark.skipif(
+    not os.environ.get("COURSEKIT_GRADE_SEEDS"),
+    reason="the grade profile (opt-in for the grader) is swept with COURSEKIT_GRADE_SEEDS=1")
 
 
-@pytest.fixture(params=["quick", "grade", pytest.param("full", marks=FULL_SEEDS)])
+@pytest.fixture(params=["quick", pytest.param("grade", marks=GRADE_SEEDS),
+                        pytest.param("full", marks=FULL_SEEDS)])
 def seed_profile(request, monkeypatch):
-    """Each profile in turn (the full one only with ``COURSEKIT_FULL_SEEDS=1``; ``grade`` is
-    the grader's), set as the current profile: a seed test trains the solution in that
-    profile's sizes, as the notebook does, and the check judges it by that profile's
-    thresholds. A notebook the grader runs in quick (not in ``GRADE_NOTEBOOKS``) skips the
-    grade profile."""
+    """Each profile in turn (the full one only with ``COURSEKIT_FULL_SEEDS=1``, the grader's
+    opt-in ``grade`` only with ``COURSEKIT_GRADE_SEEDS=1``), set as the current profile: a
+    seed test trains the solution in that profile's sizes, as the notebook does, and the
+    check judges it by that profile's thresholds. A notebook the grader runs in quick (not
+    in ``GRADE_NOTEBOOKS``) skips the grade profile."""
     import re
 
     from coursekit.profiles import GRADE_NOTEBOOKS, Profile
