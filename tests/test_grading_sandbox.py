@@ -51,7 +51,7 @@ from coursekit.checks import get_check
 from coursekit.instructor.cli import main
 from coursekit.instructor.grading import Grader, grade, load_hidden_checks, read_outcome
 from coursekit.instructor.grading.bwrap import _UID_BASE, SandboxUnavailable, bwrap_args, probe
-from coursekit.instructor.grading.cgroup import _own
+from coursekit.instructor.grading.cgroup import _own, _sweep
 from coursekit.instructor.grading.judging import JudgeProcess
 from coursekit.instructor.grading.sandbox import LAUNCHER, KernelFolder, Limits
 
@@ -294,10 +294,23 @@ def test_the_kernels_cgroup_kills_it_at_its_hard_memory_limit():
     probe_folder.remove()
     if probe_folder.cgroup is None:
         pytest.skip("this machine lets the grader make no memory and pids cgroup")
+    mine = f"ck-kernel-*.{os.getpid()}"  # this grader's groups (others may be grading)
     inside = run_code(HOG, limits=limits)
     assert inside["returncode"] != 0 and inside["out_of_memory"]
     assert run_code(HOG, sandboxed=False, limits=limits) == {"allocated": 900}
-    assert not list(_own("memory").glob("ck-kernel-*"))  # each removed after its run
+    assert not list(_own("memory").glob(mine))  # each removed after its run
+
+
+def test_groups_left_by_a_grader_that_died_are_removed_by_the_next(tmp_path):
+    """A Dask worker killed mid-submission cannot remove its kernel's group: the next
+    group made below the same parent removes every group whose creator is gone."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    for name in (f"ck-kernel-gone.{dead.pid}", f"ck-kernel-live.{os.getpid()}", "other"):
+        (tmp_path / name).mkdir()
+    _sweep(tmp_path, "ck-kernel")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f"ck-kernel-live.{os.getpid()}", "other"])
 
 
 @pytest.mark.slow

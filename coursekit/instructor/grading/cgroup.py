@@ -47,6 +47,26 @@ def _own(controller: str) -> Path | None:
     return None
 
 
+def _sweep(parent: Path, prefix: str) -> None:
+    """Remove the groups that a grader which has died left behind (``NAME.PID`` with PID
+    gone: a Dask worker killed mid-submission, say), killing what is still in them."""
+    for folder in parent.glob(f"{prefix}-*.*"):
+        creator = folder.name.rpartition(".")[2]
+        if not creator.isdigit() or _alive(int(creator)):
+            continue
+        KernelCgroup({"stale": folder}).remove(wait=1.0)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class KernelCgroup:
     """The memory and pids groups of one kernel (see the module's docstring)."""
 
@@ -65,7 +85,8 @@ class KernelCgroup:
                 parent = _own(controller)
                 if parent is None:
                     raise OSError(f"no {controller} cgroup")
-                folder = parent / name
+                _sweep(parent, name.rpartition("-")[0])
+                folder = parent / f"{name}.{os.getpid()}"
                 folder.mkdir()
                 folders[controller] = folder
                 for key, value in values.items():
