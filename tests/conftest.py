@@ -95,7 +95,7 @@ FULL_SEEDS = pytest.mark.skipif(
     not os.environ.get("COURSEKIT_FULL_SEEDS"),
     reason="the full profile's seed sweep takes minutes a seed: set COURSEKIT_FULL_SEEDS=1")
 #: Seeds of each quick-profile sweep run by default; the rest (to 4) with COURSEKIT_ALL_SEEDS=1.
-QUICK_SEEDS_IN_CI = 3
+QUICK_SEEDS_IN_CI = 2
 #: The grade profile is the grader's opt-in (``coursekit grade --profile grade``): its sweeps
 #: run when asked for, as the full profile's do, and keep CI within its time.
 GRADE_SEEDS = pytest.mark.skipif(
