@@ -25,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
+
 __all__ = ["KernelCgroup"]
 
 _ROOT = Path("/sys/fs/cgroup")
@@ -52,19 +54,9 @@ def _sweep(parent: Path, prefix: str) -> None:
     gone: a Dask worker killed mid-submission, say), killing what is still in them."""
     for folder in parent.glob(f"{prefix}-*.*"):
         creator = folder.name.rpartition(".")[2]
-        if not creator.isdigit() or _alive(int(creator)):
+        if not creator.isdigit() or psutil.pid_exists(int(creator)):
             continue
         KernelCgroup({"stale": folder}).remove(wait=1.0)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class KernelCgroup:
