@@ -35,8 +35,12 @@ dask = pytest.importorskip("dask", reason="pip install -e '.[test]' (Dask)")
 distributed = pytest.importorskip("distributed", reason="pip install -e '.[test]' (Dask)")
 
 from coursekit.instructor.grading import batch  # noqa: E402
-from coursekit.instructor.grading.cluster import ClusterGrader, local_cluster  # noqa: E402
-from coursekit.instructor.grading.sandbox import Limits  # noqa: E402
+from coursekit.instructor.grading.cluster import (  # noqa: E402
+    ClusterGrader,
+    _kernel_threads,
+    local_cluster,
+)
+from coursekit.instructor.grading.sandbox import Limits, threads_per_kernel  # noqa: E402
 
 #: Typical wrong answers to notebook 01's build exercises: (the solution's text, the answer).
 WRONG = {
@@ -118,6 +122,43 @@ def kill_a_busy_worker(client, thread: threading.Thread, wait: float = 3) -> int
     raise AssertionError("no worker was ever seen grading")
 
 
+def test_a_grading_worker_pauses_dasks_profiler_for_the_run_only(monkeypatch):
+    """Dask's sampling profiler (its dashboard's) stops while the worker holds a course and
+    starts again when the run takes the course away; the worker's other periodic work
+    (heartbeats) is left alone."""
+    from coursekit.instructor.grading import cluster as module
+
+    monkeypatch.setattr(module, "_install", lambda *args: None)
+    monkeypatch.setattr(module, "_uninstall", lambda *args: None)
+
+    class Callback:
+        def __init__(self):
+            self.running = True
+
+        def is_running(self):
+            return self.running
+
+        def stop(self):
+            self.running = False
+
+        def start(self):
+            self.running = True
+
+    class Worker:
+        def __init__(self):
+            self.local_directory = None
+            self.periodic_callbacks = {name: Callback()
+                                       for name in ("profile", "profile-cycle", "heartbeat")}
+
+    worker = Worker()
+    plugin = module.CoursePlugin(None, "run")
+    plugin.setup(worker)
+    assert {n: c.running for n, c in worker.periodic_callbacks.items()} == {
+        "profile": False, "profile-cycle": False, "heartbeat": True}
+    plugin.teardown(worker)
+    assert all(c.running for c in worker.periodic_callbacks.values())
+
+
 # -- with workers ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def cluster():
@@ -133,6 +174,16 @@ def klass(tmp_path_factory, shared_mirror):
     paths = write_class(root / "subs", 3, ("solution", "blank", "no_biases"))
     quiet([root / "subs"], root / "local.csv", jobs=1, feedback=root / "local-feedback")
     return {"root": root, "paths": paths, "local": essentials(read_csv(root / "local.csv"))}
+
+
+@pytest.mark.slow
+def test_workers_on_one_machine_share_its_cores_among_their_kernels(cluster):
+    """Two single-threaded workers on this machine: each kernel's TensorFlow gets half the
+    cores, as with ``--jobs 2`` (two kernels of all the cores each would fight over them)."""
+    _, client = cluster
+    futures = [client.submit(_kernel_threads, workers=[address], pure=False)
+               for address in client.nthreads()]
+    assert client.gather(futures) == [threads_per_kernel(2)] * 2
 
 
 @pytest.mark.slow

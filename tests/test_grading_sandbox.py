@@ -25,6 +25,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -53,7 +54,7 @@ from coursekit.instructor.grading import Grader, grade, load_hidden_checks, read
 from coursekit.instructor.grading.bwrap import _UID_BASE, SandboxUnavailable, bwrap_args, probe
 from coursekit.instructor.grading.cgroup import _own, _sweep
 from coursekit.instructor.grading.judging import JudgeProcess
-from coursekit.instructor.grading.sandbox import LAUNCHER, KernelFolder, Limits
+from coursekit.instructor.grading.sandbox import LAUNCHER, KernelFolder, Limits, Watchdog
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "GRADER-SECRET-93f1c0a7d2b54e68"
@@ -311,6 +312,48 @@ def test_groups_left_by_a_grader_that_died_are_removed_by_the_next(tmp_path):
     _sweep(tmp_path, "ck-kernel")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [f"ck-kernel-live.{os.getpid()}", "other"])
+
+
+def test_kernel_folders_left_by_a_grader_that_died_are_removed_by_the_next(tmp_path,
+                                                                         monkeypatch):
+    """The same for the kernel's folder in the temporary folder: the next kernel folder
+    made there deletes those of graders that are gone, and only those."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    for name in (f"ck-kernel-gone.{dead.pid}", f"ck-kernel-live.{os.getpid()}", "other"):
+        (tmp_path / name / "private").mkdir(parents=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    folder = KernelFolder(False)
+    try:
+        assert folder.root.parent == tmp_path and folder.root.name.endswith(f".{os.getpid()}")
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+            [f"ck-kernel-live.{os.getpid()}", "other", folder.root.name])
+    finally:
+        folder.remove()
+
+
+def test_the_watchdog_takes_a_kernels_processes_from_its_cgroup():
+    """With a cgroup, the kernel's processes are the group's members (one file read, not
+    every process of the machine), descendants of the kernel's process or not; a kill
+    reaches every one of them."""
+    # sessions of their own: the watchdog also kills the kernel's process group
+    root = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    stray = subprocess.Popen(["sleep", "60"], start_new_session=True)  # only the group has it
+
+    class Group:
+        def pids(self):
+            return {root.pid, stray.pid}
+
+    dog = Watchdog(root.pid, 2**40, cgroup=Group())
+    try:
+        assert sorted(p.pid for p in dog._tree()) == sorted([root.pid, stray.pid])
+        dog.kill("memory limit")
+        assert root.wait(5) and stray.wait(5)  # both killed (a signal's negative code)
+        assert dog.reason == "memory limit"
+    finally:
+        for proc in (root, stray):
+            proc.kill()
+            proc.wait()
 
 
 @pytest.mark.slow

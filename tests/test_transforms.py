@@ -18,6 +18,14 @@ def test_scale_uint8_to_unit_interval():
     assert x.dtype == np.uint8  # input untouched
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+def test_scale_of_uint8_gives_every_value_as_the_float64_division_does(dtype):
+    every = np.arange(256, dtype=np.uint8)
+    scaled = data.scale(every.reshape(1, 16, 16), dtype=dtype)
+    assert scaled.dtype == np.dtype(dtype) and scaled.shape == (1, 16, 16)
+    assert np.array_equal(scaled.ravel(), (every / 255.0).astype(dtype))  # bit for bit
+
+
 def test_scale_twice_is_refused():
     once = data.scale(np.array([0, 255], dtype=np.uint8))
     with pytest.raises(InvalidParameterError, match="already scaled"):

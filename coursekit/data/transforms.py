@@ -22,6 +22,10 @@ __all__ = ["add_channel", "flatten", "one_hot", "scale", "standardize", "subsamp
            "to_pixel_sequence", "to_row_sequence"]
 
 
+#: Output dtypes in which uint8 / 255 rounds exactly as the float64 division does.
+_EXACT_IN_PLACE = (np.dtype("float32"), np.dtype("float64"))
+
+
 def scale(x, *, dtype: str = "float32") -> np.ndarray:
     """Scale pixel values from 0–255 to [0, 1].
 
@@ -44,6 +48,11 @@ def scale(x, *, dtype: str = "float32") -> np.ndarray:
     array([0. , 0.2, 1. ], dtype=float32)
     """
     x = check_array("x", x)
+    if x.dtype == np.uint8 and np.dtype(dtype) in _EXACT_IN_PLACE:
+        # in the output's own dtype: the same numbers as below (every one of the 256
+        # values is checked in the tests), without a float64 copy four times the images'
+        # size (0.8 s of page faults for MNIST's training set)
+        return np.divide(x, np.asarray(255, dtype=dtype), dtype=dtype)
     if x.size and np.issubdtype(x.dtype, np.floating) and x.max() <= 1.0 and x.min() >= 0.0:
         raise InvalidParameterError(
             "x", f"float array with values in [{x.min():g}, {x.max():g}]",

@@ -49,13 +49,21 @@ def _own(controller: str) -> Path | None:
     return None
 
 
+def orphans(parent: Path, prefix: str) -> list[Path]:
+    """The entries ``PREFIX-*.PID`` of ``parent`` whose creator, process PID, is gone
+    (a grader that died: a Dask worker killed mid-submission, say)."""
+    found = []
+    for path in parent.glob(f"{prefix}-*.*"):
+        creator = path.name.rpartition(".")[2]
+        if creator.isdigit() and not psutil.pid_exists(int(creator)):
+            found.append(path)
+    return found
+
+
 def _sweep(parent: Path, prefix: str) -> None:
-    """Remove the groups that a grader which has died left behind (``NAME.PID`` with PID
-    gone: a Dask worker killed mid-submission, say), killing what is still in them."""
-    for folder in parent.glob(f"{prefix}-*.*"):
-        creator = folder.name.rpartition(".")[2]
-        if not creator.isdigit() or psutil.pid_exists(int(creator)):
-            continue
+    """Remove the groups that a grader which has died left behind, killing what is still
+    in them."""
+    for folder in orphans(parent, prefix):
         KernelCgroup({"stale": folder}).remove(wait=1.0)
 
 

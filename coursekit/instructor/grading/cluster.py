@@ -52,6 +52,7 @@ Example
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import importlib.metadata
@@ -73,7 +74,7 @@ from .grader import Grader
 from .redact import clean, exception_name
 from .reference import default_reference_dir
 from .results import Result
-from .sandbox import Limits
+from .sandbox import Limits, threads_per_kernel
 from .submissions import Submission
 
 try:  # the instructor's extra; only a cluster run needs it
@@ -83,7 +84,7 @@ except ImportError:  # pragma: no cover - without Dask, --cluster says what to i
 
 __all__ = ["ClusterGrader", "Course", "CoursePlugin", "Fingerprint", "WorkerNotReady",
            "course_plan", "fingerprint", "grade_submission", "local_cluster", "parse_cluster",
-           "task_key", "worker_identity"]
+           "slots_on_host", "task_key", "worker_identity"]
 
 #: Times a task that raised is run again (a worker that dies is the scheduler's business).
 RETRIES = 2
@@ -305,11 +306,49 @@ def _grader(run: str) -> Grader:
             raise WorkerNotReady(_PROBLEMS.get(run) or "this worker has not received the "
                                  "course (its coursekit plugin did not run)")
         course, folder = _FOLDERS[run]
+        limits = dataclasses.replace(course.limits, threads=_kernel_threads())
         grader = Grader(folder / "reference",
                         folder / "hidden" if course.hidden is not None else None,
-                        course.limits, course.profile, sandbox=True)
+                        limits, course.profile, sandbox=True)
         _GRADERS[run] = grader
         return grader
+
+
+def slots_on_host(workers: dict[str, dict[str, Any]], host: str) -> int:
+    """The worker threads on ``host``: the sum of ``nthreads`` over the scheduler's
+    workers there (``Client.scheduler_info()["workers"]``), at least 1.
+
+    >>> workers = {"tcp://10.0.0.5:4001": {"host": "10.0.0.5", "nthreads": 1},
+    ...            "tcp://10.0.0.5:4002": {"host": "10.0.0.5", "nthreads": 1},
+    ...            "tcp://10.0.0.6:4001": {"host": "10.0.0.6", "nthreads": 4}}
+    >>> slots_on_host(workers, "10.0.0.5"), slots_on_host(workers, "10.0.0.7")
+    (2, 1)
+    """
+    return max(1, sum(int(info.get("nthreads", 1)) for info in workers.values()
+                      if info.get("host") == host))
+
+
+def _kernel_threads() -> int:
+    """The CPU threads each kernel of this worker gets: this machine's cores shared by the
+    worker threads the scheduler knows on this host, this worker's included (two
+    single-threaded workers on 2 cores: 1 each, as ``--jobs 2`` gives; a worker that
+    joins the host later is not counted by those already grading)."""
+    from distributed import get_client, get_worker
+    from distributed.comm import get_address_host
+
+    worker = get_worker()
+    try:
+        client = get_client()
+        try:
+            info = client.scheduler_info(n_workers=-1)  # all of them (newer Dask: 5 by default)
+        except TypeError:  # older Dask: always all of them
+            info = client.scheduler_info()
+        workers = info["workers"]
+        slots = max(slots_on_host(workers, get_address_host(worker.address)),
+                    worker.state.nthreads)
+    except Exception:  # the scheduler unreachable: this worker's own threads
+        slots = worker.state.nthreads
+    return threads_per_kernel(slots)
 
 
 class CoursePlugin(_PluginBase):  # type: ignore[misc, valid-type]
@@ -328,11 +367,23 @@ class CoursePlugin(_PluginBase):  # type: ignore[misc, valid-type]
 
     def setup(self, worker: Any) -> None:
         """Write the course in the worker's own folder (Dask removes it when the worker
-        dies, even killed) and check that this worker grades as the coordinator does."""
+        dies, even killed) and check that this worker grades as the coordinator does.
+
+        It also pauses the worker's statistical profiler for the run (Dask samples every
+        thread's stack every 10 ms for its dashboard; a grading task's thread spends its
+        half minute waiting on a kernel, and the sampling cost about 1 CPU second a
+        submission, measured on ``local:2``)."""
         _install(self.run, self.course, getattr(worker, "local_directory", None))
+        callbacks = getattr(worker, "periodic_callbacks", {})
+        self._paused = [callbacks[name] for name in ("profile", "profile-cycle")
+                        if name in callbacks and callbacks[name].is_running()]
+        for callback in self._paused:
+            callback.stop()
 
     def teardown(self, worker: Any) -> None:
         _uninstall(self.run)
+        for callback in getattr(self, "_paused", []):
+            callback.start()
 
 
 def grade_submission(run: str, submission: Submission) -> Result:

@@ -197,7 +197,7 @@ async def _execute(nb: nbformat.NotebookNode, name: str, checks: list[KernelChec
         await km.start_kernel(cwd=str(folder.root if sandboxed else folder.home), env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               extra_arguments=["--HistoryManager.hist_file=:memory:"])
-        dog = Watchdog(km.provisioner.process.pid, limits.memory_bytes)
+        dog = Watchdog(km.provisioner.process.pid, limits.memory_bytes, cgroup=folder.cgroup)
         dog.set_deadline(limits.startup_timeout, "kernel did not start")
         budget["deadline"] = time.monotonic() + limits.startup_timeout
         dog.start()

@@ -45,7 +45,7 @@ import psutil
 from jupyter_client.manager import AsyncKernelManager
 
 from .bwrap import HOME, Sandbox, bwrap_args, sandbox_uid
-from .cgroup import KernelCgroup
+from .cgroup import KernelCgroup, orphans
 
 __all__ = ["LAUNCHER", "KernelFolder", "Limits", "SandboxKernelManager", "Watchdog",
            "kernel_env", "kill_all_kernels", "threads_per_kernel"]
@@ -124,6 +124,18 @@ class Limits:
                                  self.processes, self.file_mb * 2**20, uid)]
 
 
+#: Kernel folders are ``ck-kernel-XXXX.PID`` (PID: the grader's), their cgroups alike.
+_PREFIX = "ck-kernel"
+
+
+def remove_orphan_folders(parent: Path) -> None:
+    """Delete the kernel folders under ``parent`` whose grader is gone (a Dask worker
+    killed mid-submission leaves its kernel's folder behind; the next kernel made on that
+    machine removes it)."""
+    for folder in orphans(parent, _PREFIX):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 class KernelFolder:
     """The grader's temporary folder for one kernel (deleted by :meth:`remove`).
 
@@ -134,8 +146,12 @@ class KernelFolder:
     """
 
     def __init__(self, sandboxed: bool, limits: Limits | None = None) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="ck-kernel-"))
-        self.cgroup = KernelCgroup.create(self.root.name, limits.cgroup_memory(),
+        parent = Path(tempfile.gettempdir())
+        remove_orphan_folders(parent)
+        self.root = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}-", suffix=f".{os.getpid()}",
+                                          dir=parent))
+        self.cgroup = KernelCgroup.create(self.root.name.rpartition(".")[0],
+                                          limits.cgroup_memory(),
                                           limits.processes) if sandboxed and limits else None
         self.private = self.root / "private"
         self.files = self.root / "files"
@@ -313,9 +329,11 @@ class Watchdog(threading.Thread):
     while it has not. ``peak_bytes`` is the largest resident memory it saw.
     """
 
-    def __init__(self, pid: int, memory_bytes: int, poll: float = 0.1) -> None:
+    def __init__(self, pid: int, memory_bytes: int, poll: float = 0.1,
+                 cgroup: KernelCgroup | None = None) -> None:
         super().__init__(name=f"watchdog-{pid}", daemon=True)
         self.pid = pid
+        self.cgroup = cgroup
         self.memory_bytes = memory_bytes
         self.poll = poll
         self.reason: str | None = None
@@ -341,13 +359,21 @@ class Watchdog(threading.Thread):
             self._deadline = None if seconds is None else (time.monotonic() + seconds, reason)
 
     def _tree(self) -> list[psutil.Process]:
+        """The kernel's processes: those of its cgroup when it has one (a file to read),
+        else the root's descendants (psutil reads every process of the machine for them)."""
         if self._root is None:
             return []
         procs = [self._root]
-        with contextlib.suppress(psutil.Error):
-            procs += self._root.children(recursive=True)
+        if self.cgroup is not None:
+            for pid in self.cgroup.pids() - {self.pid}:
+                with contextlib.suppress(psutil.Error):
+                    procs.append(self._seen[pid] if pid in self._seen and
+                                 self._seen[pid].is_running() else psutil.Process(pid))
+        else:
+            with contextlib.suppress(psutil.Error):
+                procs += self._root.children(recursive=True)
         for p in procs:
-            self._seen.setdefault(p.pid, p)
+            self._seen[p.pid] = p
         return procs
 
     def _rss(self, procs: list[psutil.Process]) -> int:
