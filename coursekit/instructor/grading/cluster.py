@@ -525,9 +525,13 @@ class ClusterGrader:
         return self.plans.get(stem, ([], stem))[1]
 
     def _window(self) -> int:
-        """Tasks kept on the scheduler at once: two per worker thread (workers that join
-        get work at once; 2,100 submissions' cells do not all sit in its memory)."""
-        return max(2, 2 * sum(self.client.nthreads().values()))
+        """Tasks given to the scheduler at once: one per worker thread. A worker that
+        finishes gets the next submission as its result comes back; none waits in the queue
+        of a busy worker while another is idle (with two per thread, the scheduler could
+        leave one worker of ``local:2`` two submissions to grade at the end of a batch and
+        the other none), and 2,100 submissions' cells never all sit in the scheduler's
+        memory. A worker that joins gets work with the next result."""
+        return max(1, sum(self.client.nthreads().values()))
 
     def grade_all(self, submissions: list[Submission],
                   record: Callable[[Submission, Result], None]) -> None:
